@@ -1,0 +1,1 @@
+"""Live updates: the event log and the brokers that wake subscribers."""

@@ -1,0 +1,50 @@
+"""Appending to and reading from the event log.
+
+The log is the truth: subscribers replay it by sequence; a broker only wakes them.
+`append` must be called inside the transaction of the change it records.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from ..db import note_committed_event
+from ..models import Event
+
+
+async def append(
+    *,
+    kind: str,
+    region_path: str,
+    subject_type: str,
+    subject_id: int,
+    at: datetime,
+    actor_id: int | None = None,
+    payload: dict[str, Any] | None = None,
+) -> Event:
+    event = await Event.create(
+        kind=kind,
+        region_path=region_path,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        actor_id=actor_id,
+        created_at=at,
+        payload=payload or {},
+    )
+    note_committed_event(event.seq)
+    return event
+
+
+async def read_after(since: int, *, region_path: str = "/", limit: int = 500) -> list[Event]:
+    """Events with a sequence above `since` in a region subtree, oldest first."""
+    return (
+        await Event.filter(seq__gt=since, region_path__startswith=region_path)
+        .order_by("seq")
+        .limit(limit)
+    )
+
+
+async def last_seq() -> int:
+    event = await Event.all().order_by("-seq").first()
+    return event.seq if event else 0

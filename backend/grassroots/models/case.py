@@ -1,0 +1,153 @@
+"""Cases, the departments on them, their photos, ratings and timeline."""
+
+from tortoise import fields
+from tortoise.models import Model
+
+from .enums import (
+    CaseEventKind,
+    CaseStatus,
+    DepartmentRole,
+    PhotoKind,
+    RegionLevel,
+    Satisfaction,
+    Source,
+    Urgency,
+)
+
+
+class Case(Model):
+    id = fields.IntField(primary_key=True)
+    number = fields.CharField(max_length=32, unique=True)
+    title = fields.CharField(max_length=200)
+    description = fields.TextField()
+    category: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.Category", related_name="cases", on_delete=fields.RESTRICT
+    )
+    source = fields.CharEnumField(Source, max_length=24)
+    urgency = fields.CharEnumField(Urgency, max_length=16, default=Urgency.NORMAL)
+    status = fields.CharEnumField(CaseStatus, max_length=16, db_index=True)
+    # The level whose queue holds the case, and that level's region.
+    level = fields.CharEnumField(RegionLevel, max_length=16, default=RegionLevel.COMMUNITY)
+    queue_region: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.Region", related_name="queued_cases", on_delete=fields.RESTRICT
+    )
+    region: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.Region", related_name="cases", on_delete=fields.RESTRICT
+    )
+    # Copy of region.path so that scope filters need no join.
+    region_path = fields.CharField(max_length=255, db_index=True)
+    address = fields.CharField(max_length=255, default="")
+    latitude = fields.FloatField(null=True)
+    longitude = fields.FloatField(null=True)
+    reporter: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.Account", related_name="reported_cases", null=True, on_delete=fields.SET_NULL
+    )
+    caller_name = fields.CharField(max_length=64, null=True)
+    caller_phone = fields.CharField(max_length=32, null=True)
+    lead_department: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.Department", related_name="led_cases", null=True, on_delete=fields.RESTRICT
+    )
+    self_handled = fields.BooleanField(default=False)
+    claim_due_at = fields.DatetimeField(null=True, db_index=True)
+    resolve_due_at = fields.DatetimeField(null=True, db_index=True)
+    claimed_at = fields.DatetimeField(null=True)
+    arrived_at = fields.DatetimeField(null=True)
+    resolved_at = fields.DatetimeField(null=True)
+    closed_at = fields.DatetimeField(null=True)
+    satisfaction = fields.CharEnumField(Satisfaction, max_length=24, null=True)
+    duplicate_of: fields.ForeignKeyNullableRelation["Case"] = fields.ForeignKeyField(
+        "models.Case", related_name="duplicates", null=True, on_delete=fields.SET_NULL
+    )
+    external_ref = fields.CharField(max_length=128, null=True)
+    created_at = fields.DatetimeField(db_index=True)
+    updated_at = fields.DatetimeField(db_index=True)
+
+    class Meta:
+        table = "case"
+        unique_together = (("source", "external_ref"),)
+
+
+class CaseDepartment(Model):
+    """A department on a case: lead or assisting, with when it was summoned and claimed."""
+
+    id = fields.IntField(primary_key=True)
+    case: fields.ForeignKeyRelation[Case] = fields.ForeignKeyField(
+        "models.Case", related_name="departments", on_delete=fields.CASCADE
+    )
+    department: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.Department", related_name="case_links", on_delete=fields.RESTRICT
+    )
+    role = fields.CharEnumField(DepartmentRole, max_length=8)
+    summoned_at = fields.DatetimeField()
+    claimed_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "case_department"
+        unique_together = (("case", "department"),)
+
+
+class Photo(Model):
+    id = fields.IntField(primary_key=True)
+    case: fields.ForeignKeyRelation[Case] = fields.ForeignKeyField(
+        "models.Case", related_name="photos", on_delete=fields.CASCADE
+    )
+    kind = fields.CharEnumField(PhotoKind, max_length=16)
+    file_name = fields.CharField(max_length=128)
+    thumb_name = fields.CharField(max_length=128)
+    content_type = fields.CharField(max_length=32)
+    size = fields.IntField()
+    width = fields.IntField()
+    height = fields.IntField()
+    uploaded_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.Account", related_name="photos", null=True, on_delete=fields.SET_NULL
+    )
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "photo"
+
+
+class CaseRating(Model):
+    """Every rating counts, so an UNSATISFIED that reopened a case still counts against it."""
+
+    id = fields.IntField(primary_key=True)
+    case: fields.ForeignKeyRelation[Case] = fields.ForeignKeyField(
+        "models.Case", related_name="ratings", on_delete=fields.CASCADE
+    )
+    satisfaction = fields.CharEnumField(Satisfaction, max_length=24)
+    comment = fields.TextField(default="")
+    lead_department: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.Department", related_name="ratings", null=True, on_delete=fields.RESTRICT
+    )
+    rated_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.Account", related_name="ratings", null=True, on_delete=fields.SET_NULL
+    )
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "case_rating"
+
+
+class CaseEvent(Model):
+    """One step of a case's timeline."""
+
+    id = fields.IntField(primary_key=True)
+    case: fields.ForeignKeyRelation[Case] = fields.ForeignKeyField(
+        "models.Case", related_name="timeline", on_delete=fields.CASCADE
+    )
+    kind = fields.CharEnumField(CaseEventKind, max_length=24)
+    actor: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.Account", related_name="case_events", null=True, on_delete=fields.SET_NULL
+    )
+    department: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.Department", related_name="case_events", null=True, on_delete=fields.SET_NULL
+    )
+    status_before = fields.CharEnumField(CaseStatus, max_length=16, null=True)
+    status_after = fields.CharEnumField(CaseStatus, max_length=16, null=True)
+    note = fields.TextField(default="")
+    data = fields.JSONField(default=dict)
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "case_event"
+        indexes = (("case_id", "id"),)

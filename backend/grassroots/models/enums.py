@@ -1,0 +1,117 @@
+"""Enumerations shared by the models, the workflow and the API."""
+
+from enum import StrEnum
+
+
+class RegionLevel(StrEnum):
+    PREFECTURE = "PREFECTURE"
+    CITY = "CITY"
+    STREET = "STREET"
+    COMMUNITY = "COMMUNITY"
+    GRID = "GRID"
+
+
+class Role(StrEnum):
+    RESIDENT = "RESIDENT"
+    GRID_WORKER = "GRID_WORKER"
+    BLOCK_HEAD = "BLOCK_HEAD"
+    COMMUNITY_STAFF = "COMMUNITY_STAFF"
+    STREET_STAFF = "STREET_STAFF"
+    CITY_STAFF = "CITY_STAFF"
+    DEPARTMENT_STAFF = "DEPARTMENT_STAFF"
+    PARTY_MEMBER = "PARTY_MEMBER"
+    LEADER = "LEADER"
+    ADMIN = "ADMIN"
+    DISPLAY = "DISPLAY"
+    INTEGRATION = "INTEGRATION"
+
+
+class AccountKind(StrEnum):
+    PERSON = "PERSON"
+    MACHINE = "MACHINE"
+
+
+class TokenKind(StrEnum):
+    SESSION = "SESSION"
+    API = "API"
+
+
+class DepartmentKind(StrEnum):
+    GOVERNMENT = "GOVERNMENT"
+    ENTERPRISE = "ENTERPRISE"
+
+
+class CaseStatus(StrEnum):
+    REPORTED = "REPORTED"
+    ACCEPTED = "ACCEPTED"
+    DISPATCHED = "DISPATCHED"
+    IN_PROGRESS = "IN_PROGRESS"
+    RESOLVED = "RESOLVED"
+    CLOSED = "CLOSED"
+    REJECTED = "REJECTED"
+    MERGED = "MERGED"
+
+
+OPEN_STATUSES = (
+    CaseStatus.REPORTED,
+    CaseStatus.ACCEPTED,
+    CaseStatus.DISPATCHED,
+    CaseStatus.IN_PROGRESS,
+)
+
+
+class Source(StrEnum):
+    APP_PHOTO = "APP_PHOTO"
+    HOTLINE_12345 = "HOTLINE_12345"
+    STREET_WHISTLE = "STREET_WHISTLE"
+    SELF_MEDIA = "SELF_MEDIA"
+    LETTERS_VISITS = "LETTERS_VISITS"
+    DOOR_TO_DOOR = "DOOR_TO_DOOR"
+    PARTY_LISTENING = "PARTY_LISTENING"
+    OTHER = "OTHER"
+
+
+class Urgency(StrEnum):
+    NORMAL = "NORMAL"
+    URGENT = "URGENT"
+    CRITICAL = "CRITICAL"
+
+
+class Satisfaction(StrEnum):
+    SATISFIED = "SATISFIED"
+    BASICALLY_SATISFIED = "BASICALLY_SATISFIED"
+    UNSATISFIED = "UNSATISFIED"
+
+
+class DepartmentRole(StrEnum):
+    LEAD = "LEAD"
+    ASSIST = "ASSIST"
+
+
+class WhistleStatus(StrEnum):
+    OPEN = "OPEN"
+    ANSWERED = "ANSWERED"
+    ESCALATED = "ESCALATED"
+    CLOSED = "CLOSED"
+
+
+class PhotoKind(StrEnum):
+    REPORT = "REPORT"
+    RESOLUTION = "RESOLUTION"
+
+
+class CaseEventKind(StrEnum):
+    REPORTED = "REPORTED"
+    ACCEPTED = "ACCEPTED"
+    REJECTED = "REJECTED"
+    MERGED = "MERGED"
+    WHISTLED = "WHISTLED"
+    CLAIMED = "CLAIMED"
+    SELF_HANDLED = "SELF_HANDLED"
+    ARRIVED = "ARRIVED"
+    RESOLVED = "RESOLVED"
+    RATED = "RATED"
+    REOPENED = "REOPENED"
+    CLOSED = "CLOSED"
+    ESCALATED = "ESCALATED"
+    COMMENTED = "COMMENTED"

@@ -1,0 +1,32 @@
+"""The region tree: prefecture › city › street › community › grid."""
+
+from tortoise import fields
+from tortoise.models import Model
+
+from .enums import RegionLevel
+
+
+class Region(Model):
+    id = fields.IntField(primary_key=True)
+    code = fields.CharField(max_length=32, unique=True)
+    level = fields.CharEnumField(RegionLevel, max_length=16)
+    parent: fields.ForeignKeyNullableRelation["Region"] = fields.ForeignKeyField(
+        "models.Region", related_name="children", null=True, on_delete=fields.RESTRICT
+    )
+    # Materialised ancestry ("/1/4/9/"): a subtree is every path with this prefix.
+    path = fields.CharField(max_length=255, db_index=True, default="")
+    name_ko = fields.CharField(max_length=128)
+    name_zh = fields.CharField(max_length=128)
+    name_en = fields.CharField(max_length=128)
+    geometry = fields.JSONField(null=True)
+    center_lat = fields.FloatField(null=True)
+    center_lng = fields.FloatField(null=True)
+
+    class Meta:
+        table = "region"
+
+    def ancestor_ids(self) -> list[int]:
+        return [int(part) for part in self.path.strip("/").split("/") if part]
+
+    def contains_path(self, path: str) -> bool:
+        return path.startswith(self.path)

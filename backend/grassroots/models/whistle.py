@@ -1,0 +1,53 @@
+"""Whistles (吹哨): a level summons departments, each of which must report for duty (报到)."""
+
+from tortoise import fields
+from tortoise.models import Model
+
+from .enums import RegionLevel, WhistleStatus
+
+
+class Whistle(Model):
+    id = fields.IntField(primary_key=True)
+    case: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.Case", related_name="whistles", on_delete=fields.CASCADE
+    )
+    level = fields.CharEnumField(RegionLevel, max_length=16)
+    region: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.Region", related_name="whistles", on_delete=fields.RESTRICT
+    )
+    whistled_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.Account", related_name="whistles", null=True, on_delete=fields.SET_NULL
+    )
+    note = fields.TextField(default="")
+    status = fields.CharEnumField(WhistleStatus, max_length=16, default=WhistleStatus.OPEN)
+    due_at = fields.DatetimeField()
+    created_at = fields.DatetimeField()
+    answered_at = fields.DatetimeField(null=True)
+    escalated_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "whistle"
+        # The scheduler's scan: open whistles by deadline.
+        indexes = (("status", "due_at"),)
+
+
+class WhistleResponse(Model):
+    """One summoned department's answer to a whistle, timed against the whistle's deadline."""
+
+    id = fields.IntField(primary_key=True)
+    whistle: fields.ForeignKeyRelation[Whistle] = fields.ForeignKeyField(
+        "models.Whistle", related_name="responses", on_delete=fields.CASCADE
+    )
+    department: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.Department", related_name="whistle_responses", on_delete=fields.RESTRICT
+    )
+    designated_lead = fields.BooleanField(default=False)
+    due_at = fields.DatetimeField()
+    claimed_at = fields.DatetimeField(null=True)
+    claimed_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.Account", related_name="whistle_claims", null=True, on_delete=fields.SET_NULL
+    )
+
+    class Meta:
+        table = "whistle_response"
+        unique_together = (("whistle", "department"),)

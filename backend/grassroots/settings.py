@@ -1,0 +1,80 @@
+"""Typed settings, read once from GRASSROOTS_* environment variables."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_SECRET = "dev-insecure-secret-change-me"
+
+
+def _bool(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    database_url: str
+    secret_key: str = DEFAULT_SECRET
+    broker_url: str = "memory://"
+    env: str = "development"
+    # Production hides GraphiQL and introspection unless these say otherwise.
+    graphiql: bool = True
+    introspection: bool = True
+    token_ttl_hours: int = 24 * 14
+    # How long a resolved case waits for the reporter's rating before staff may close it.
+    rating_wait_days: int = 3
+    scheduler_interval_seconds: float = 15.0
+    max_upload_bytes: int = 10 * 1024 * 1024
+    max_photos_per_case: int = 6
+    max_query_depth: int = 12
+    max_aliases: int = 30
+    max_tokens: int = 5000
+    frontend_dir: Path = field(
+        default_factory=lambda: Path(__file__).resolve().parents[2] / "frontend" / "dist"
+    )
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def upload_dir(self) -> Path:
+        return self.data_dir / "uploads"
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:
+        env = dict(os.environ if environ is None else environ)
+        data_dir = Path(env.get("GRASSROOTS_DATA_DIR") or "./data").resolve()
+        database_url = (
+            env.get("GRASSROOTS_DATABASE_URL") or f"sqlite://{data_dir / 'grassroots.db'}"
+        )
+        mode = env.get("GRASSROOTS_ENV", "development")
+        if mode not in {"development", "production"}:
+            raise ValueError("GRASSROOTS_ENV must be 'development' or 'production'")
+        production = mode == "production"
+        values: dict[str, object] = {
+            "data_dir": data_dir,
+            "database_url": database_url,
+            "secret_key": env.get("GRASSROOTS_SECRET_KEY") or DEFAULT_SECRET,
+            "broker_url": env.get("GRASSROOTS_BROKER_URL") or "memory://",
+            "env": mode,
+            "graphiql": _bool(env.get("GRASSROOTS_GRAPHIQL"), not production),
+            "introspection": _bool(env.get("GRASSROOTS_INTROSPECTION"), not production),
+            "scheduler_interval_seconds": float(env.get("GRASSROOTS_SCHEDULER_INTERVAL", "15")),
+            "rating_wait_days": int(env.get("GRASSROOTS_RATING_WAIT_DAYS", "3")),
+        }
+        values.update(overrides)
+        settings = cls(**values)  # type: ignore[arg-type]
+        settings.validate()
+        return settings
+
+    def validate(self) -> None:
+        if self.production and self.secret_key == DEFAULT_SECRET:
+            raise ValueError("GRASSROOTS_SECRET_KEY must be set in production")
+        if not self.broker_url.startswith(("memory://", "redis://", "rediss://")):
+            raise ValueError("GRASSROOTS_BROKER_URL must be memory:// or redis://…")

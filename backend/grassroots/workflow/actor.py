@@ -1,0 +1,90 @@
+"""Who is acting: an account with its role bindings, or nobody."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from ..models.enums import Role
+
+STAFF_ROLES = frozenset({Role.COMMUNITY_STAFF, Role.STREET_STAFF, Role.CITY_STAFF})
+REPORTER_ROLES = frozenset(
+    {
+        Role.RESIDENT,
+        Role.GRID_WORKER,
+        Role.BLOCK_HEAD,
+        Role.PARTY_MEMBER,
+        Role.COMMUNITY_STAFF,
+        Role.STREET_STAFF,
+        Role.CITY_STAFF,
+    }
+)
+# Roles that see every case in their region subtree (reporters' data aside).
+REGION_READER_ROLES = frozenset(
+    {
+        *STAFF_ROLES,
+        Role.GRID_WORKER,
+        Role.BLOCK_HEAD,
+        Role.LEADER,
+        Role.DISPLAY,
+        Role.INTEGRATION,
+    }
+)
+
+
+@dataclass(frozen=True)
+class Binding:
+    role: Role
+    region_id: int | None = None
+    region_path: str | None = None
+    department_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Actor:
+    account_id: int
+    username: str
+    display_name: str
+    bindings: tuple[Binding, ...] = ()
+    scopes: frozenset[str] = field(default_factory=frozenset)
+    token_id: int | None = None
+
+    @property
+    def is_admin(self) -> bool:
+        return any(b.role is Role.ADMIN for b in self.bindings)
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        return frozenset(b.role for b in self.bindings)
+
+    def has_role(self, *roles: Role) -> bool:
+        return any(b.role in roles for b in self.bindings)
+
+    def has_scope(self, scope: str) -> bool:
+        return scope in self.scopes
+
+    def covers(self, path: str, roles: Iterable[Role]) -> bool:
+        """Whether a binding of one of `roles` has `path` in its region subtree."""
+        wanted = frozenset(roles)
+        if self.is_admin:
+            return True
+        return any(
+            b.role in wanted and b.region_path is not None and path.startswith(b.region_path)
+            for b in self.bindings
+        )
+
+    def region_paths(self, roles: Iterable[Role]) -> list[str]:
+        wanted = frozenset(roles)
+        return [b.region_path for b in self.bindings if b.role in wanted and b.region_path]
+
+    @property
+    def department_ids(self) -> frozenset[int]:
+        return frozenset(
+            b.department_id
+            for b in self.bindings
+            if b.role is Role.DEPARTMENT_STAFF and b.department_id is not None
+        )
+
+    @property
+    def is_display(self) -> bool:
+        return self.roles == {Role.DISPLAY}

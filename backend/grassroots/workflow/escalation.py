@@ -1,0 +1,87 @@
+"""The escalation scheduler: whistles nobody claimed in time move the case one level up.
+
+Its state is the whistles themselves (status OPEN, due_at), so it survives restarts and
+catches up on deadlines that passed while the server was down.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from ..db import atomic
+from ..models import Case, Whistle
+from ..models.enums import CaseStatus, WhistleStatus
+from .cases import move_up_one_level
+from .runtime import Runtime
+
+log = logging.getLogger(__name__)
+BATCH = 200
+
+
+async def escalate_overdue(rt: Runtime) -> int:
+    """Escalate every open whistle past its deadline; returns how many were escalated."""
+    escalated = 0
+    while True:
+        now = rt.clock.now()
+        due = (
+            await Whistle.filter(status=WhistleStatus.OPEN, due_at__lte=now)
+            .order_by("due_at", "id")
+            .limit(BATCH)
+        )
+        if not due:
+            return escalated
+        for whistle in due:
+            async with atomic():
+                # Claimed or superseded meanwhile? Then this UPDATE matches nothing.
+                still_open = await Whistle.filter(id=whistle.id, status=WhistleStatus.OPEN).exists()
+                case = await Case.get(id=whistle.case_id)
+                if not still_open or case.status is not CaseStatus.DISPATCHED:
+                    await Whistle.filter(id=whistle.id, status=WhistleStatus.OPEN).update(
+                        status=WhistleStatus.CLOSED
+                    )
+                    continue
+                unclaimed = await whistle.responses.filter(claimed_at=None).count()
+                reason = (
+                    f"No department reported for duty by {whistle.due_at.isoformat()} "
+                    f"({unclaimed} summoned department(s) silent); escalated automatically"
+                )
+                await move_up_one_level(rt, case, reason=reason, actor=None, whistle=whistle)
+                escalated += 1
+        if len(due) < BATCH:
+            return escalated
+
+
+class EscalationScheduler:
+    """Runs escalate_overdue every few seconds in the server's event loop."""
+
+    def __init__(self, rt: Runtime, interval: float | None = None) -> None:
+        self.rt = rt
+        self.interval = interval if interval is not None else rt.settings.scheduler_interval_seconds
+        self._task: asyncio.Task[None] | None = None
+        self.runs = 0
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._loop(), name="escalation-scheduler")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _loop(self) -> None:
+        while True:
+            try:
+                count = await escalate_overdue(self.rt)
+                self.runs += 1
+                if count:
+                    log.info("escalated %d overdue whistle(s)", count)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # keep the clock ticking; the next run retries
+                log.exception("escalation run failed")
+            await asyncio.sleep(self.interval)
