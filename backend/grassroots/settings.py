@@ -68,6 +68,8 @@ class Settings:
             "scheduler_interval_seconds": float(env.get("GRASSROOTS_SCHEDULER_INTERVAL", "15")),
             "rating_wait_days": int(env.get("GRASSROOTS_RATING_WAIT_DAYS", "3")),
         }
+        if env.get("GRASSROOTS_FRONTEND_DIR"):
+            values["frontend_dir"] = Path(env["GRASSROOTS_FRONTEND_DIR"]).resolve()
         values.update(overrides)
         settings = cls(**values)  # type: ignore[arg-type]
         settings.validate()

@@ -28,13 +28,16 @@ class RoleBinding(Model):
     account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
         "models.Account", related_name="bindings", on_delete=fields.CASCADE
     )
+    account_id: int
     role = fields.CharEnumField(Role, max_length=24)
     region: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.Region", related_name="bindings", null=True, on_delete=fields.RESTRICT
     )
+    region_id: int | None
     department: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.Department", related_name="bindings", null=True, on_delete=fields.RESTRICT
     )
+    department_id: int | None
 
     class Meta:
         table = "role_binding"
@@ -47,16 +50,18 @@ class ApiToken(Model):
     account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
         "models.Account", related_name="tokens", on_delete=fields.CASCADE
     )
+    account_id: int
     name = fields.CharField(max_length=128)
     kind = fields.CharEnumField(TokenKind, max_length=16)
     token_hash = fields.CharField(max_length=64, unique=True)
-    scopes = fields.JSONField(default=list)
+    scopes: fields.Field[list] = fields.JSONField(default=list)
     created_at = fields.DatetimeField()
     expires_at = fields.DatetimeField(null=True)
     revoked_at = fields.DatetimeField(null=True)
     created_by: fields.ForeignKeyNullableRelation[Account] = fields.ForeignKeyField(
         "models.Account", related_name="issued_tokens", null=True, on_delete=fields.SET_NULL
     )
+    created_by_id: int | None
 
     class Meta:
         table = "api_token"

@@ -23,6 +23,7 @@ class Case(Model):
     category: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.Category", related_name="cases", on_delete=fields.RESTRICT
     )
+    category_id: int
     source = fields.CharEnumField(Source, max_length=24)
     urgency = fields.CharEnumField(Urgency, max_length=16, default=Urgency.NORMAL)
     status = fields.CharEnumField(CaseStatus, max_length=16, db_index=True)
@@ -31,9 +32,11 @@ class Case(Model):
     queue_region: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.Region", related_name="queued_cases", on_delete=fields.RESTRICT
     )
+    queue_region_id: int
     region: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.Region", related_name="cases", on_delete=fields.RESTRICT
     )
+    region_id: int
     # Copy of region.path so that scope filters need no join.
     region_path = fields.CharField(max_length=255, db_index=True)
     address = fields.CharField(max_length=255, default="")
@@ -42,11 +45,13 @@ class Case(Model):
     reporter: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.Account", related_name="reported_cases", null=True, on_delete=fields.SET_NULL
     )
+    reporter_id: int | None
     caller_name = fields.CharField(max_length=64, null=True)
     caller_phone = fields.CharField(max_length=32, null=True)
     lead_department: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.Department", related_name="led_cases", null=True, on_delete=fields.RESTRICT
     )
+    lead_department_id: int | None
     self_handled = fields.BooleanField(default=False)
     claim_due_at = fields.DatetimeField(null=True, db_index=True)
     resolve_due_at = fields.DatetimeField(null=True, db_index=True)
@@ -58,6 +63,7 @@ class Case(Model):
     duplicate_of: fields.ForeignKeyNullableRelation["Case"] = fields.ForeignKeyField(
         "models.Case", related_name="duplicates", null=True, on_delete=fields.SET_NULL
     )
+    duplicate_of_id: int | None
     external_ref = fields.CharField(max_length=128, null=True)
     created_at = fields.DatetimeField(db_index=True)
     updated_at = fields.DatetimeField(db_index=True)
@@ -74,9 +80,11 @@ class CaseDepartment(Model):
     case: fields.ForeignKeyRelation[Case] = fields.ForeignKeyField(
         "models.Case", related_name="departments", on_delete=fields.CASCADE
     )
+    case_id: int
     department: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.Department", related_name="case_links", on_delete=fields.RESTRICT
     )
+    department_id: int
     role = fields.CharEnumField(DepartmentRole, max_length=8)
     summoned_at = fields.DatetimeField()
     claimed_at = fields.DatetimeField(null=True)
@@ -91,6 +99,7 @@ class Photo(Model):
     case: fields.ForeignKeyRelation[Case] = fields.ForeignKeyField(
         "models.Case", related_name="photos", on_delete=fields.CASCADE
     )
+    case_id: int
     kind = fields.CharEnumField(PhotoKind, max_length=16)
     file_name = fields.CharField(max_length=128)
     thumb_name = fields.CharField(max_length=128)
@@ -101,6 +110,7 @@ class Photo(Model):
     uploaded_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.Account", related_name="photos", null=True, on_delete=fields.SET_NULL
     )
+    uploaded_by_id: int | None
     created_at = fields.DatetimeField()
 
     class Meta:
@@ -114,14 +124,17 @@ class CaseRating(Model):
     case: fields.ForeignKeyRelation[Case] = fields.ForeignKeyField(
         "models.Case", related_name="ratings", on_delete=fields.CASCADE
     )
+    case_id: int
     satisfaction = fields.CharEnumField(Satisfaction, max_length=24)
     comment = fields.TextField(default="")
     lead_department: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.Department", related_name="ratings", null=True, on_delete=fields.RESTRICT
     )
+    lead_department_id: int | None
     rated_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.Account", related_name="ratings", null=True, on_delete=fields.SET_NULL
     )
+    rated_by_id: int | None
     created_at = fields.DatetimeField()
 
     class Meta:
@@ -135,17 +148,20 @@ class CaseEvent(Model):
     case: fields.ForeignKeyRelation[Case] = fields.ForeignKeyField(
         "models.Case", related_name="timeline", on_delete=fields.CASCADE
     )
+    case_id: int
     kind = fields.CharEnumField(CaseEventKind, max_length=24)
     actor: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.Account", related_name="case_events", null=True, on_delete=fields.SET_NULL
     )
+    actor_id: int | None
     department: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.Department", related_name="case_events", null=True, on_delete=fields.SET_NULL
     )
+    department_id: int | None
     status_before = fields.CharEnumField(CaseStatus, max_length=16, null=True)
     status_after = fields.CharEnumField(CaseStatus, max_length=16, null=True)
     note = fields.TextField(default="")
-    data = fields.JSONField(default=dict)
+    data: fields.Field[dict] = fields.JSONField(default=dict)
     created_at = fields.DatetimeField()
 
     class Meta:

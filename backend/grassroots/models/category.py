@@ -10,6 +10,7 @@ class Category(Model):
     parent: fields.ForeignKeyNullableRelation["Category"] = fields.ForeignKeyField(
         "models.Category", related_name="children", null=True, on_delete=fields.RESTRICT
     )
+    parent_id: int | None
     name_ko = fields.CharField(max_length=128)
     name_zh = fields.CharField(max_length=128)
     name_en = fields.CharField(max_length=128)
@@ -17,7 +18,7 @@ class Category(Model):
     # sla_overrides names that urgency: {"URGENT": {"claim_minutes": 20, "resolve_hours": 8}}.
     claim_minutes = fields.IntField(default=120)
     resolve_hours = fields.IntField(default=72)
-    sla_overrides = fields.JSONField(default=dict)
+    sla_overrides: fields.Field[dict] = fields.JSONField(default=dict)
     sort_order = fields.IntField(default=0)
     default_departments: fields.ManyToManyRelation = fields.ManyToManyField(
         "models.Department", related_name="default_for", through="category_default_department"

@@ -16,9 +16,11 @@ class Department(Model):
     region: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.Region", related_name="departments", on_delete=fields.RESTRICT
     )
+    region_id: int
     parent: fields.ForeignKeyNullableRelation["Department"] = fields.ForeignKeyField(
         "models.Department", related_name="children", null=True, on_delete=fields.RESTRICT
     )
+    parent_id: int | None
     categories: fields.ManyToManyRelation = fields.ManyToManyField(
         "models.Category", related_name="departments", through="department_category"
     )

@@ -14,7 +14,7 @@ class Event(Model):
     subject_type = fields.CharField(max_length=32)
     subject_id = fields.IntField()
     actor_id = fields.IntField(null=True)
-    payload = fields.JSONField(default=dict)
+    payload: fields.Field[dict] = fields.JSONField(default=dict)
 
     class Meta:
         table = "event"

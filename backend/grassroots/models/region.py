@@ -13,12 +13,13 @@ class Region(Model):
     parent: fields.ForeignKeyNullableRelation["Region"] = fields.ForeignKeyField(
         "models.Region", related_name="children", null=True, on_delete=fields.RESTRICT
     )
+    parent_id: int | None
     # Materialised ancestry ("/1/4/9/"): a subtree is every path with this prefix.
     path = fields.CharField(max_length=255, db_index=True, default="")
     name_ko = fields.CharField(max_length=128)
     name_zh = fields.CharField(max_length=128)
     name_en = fields.CharField(max_length=128)
-    geometry = fields.JSONField(null=True)
+    geometry: fields.Field[dict | None] = fields.JSONField(null=True)
     center_lat = fields.FloatField(null=True)
     center_lng = fields.FloatField(null=True)
 

@@ -11,13 +11,16 @@ class Whistle(Model):
     case: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.Case", related_name="whistles", on_delete=fields.CASCADE
     )
+    case_id: int
     level = fields.CharEnumField(RegionLevel, max_length=16)
     region: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.Region", related_name="whistles", on_delete=fields.RESTRICT
     )
+    region_id: int
     whistled_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.Account", related_name="whistles", null=True, on_delete=fields.SET_NULL
     )
+    whistled_by_id: int | None
     note = fields.TextField(default="")
     status = fields.CharEnumField(WhistleStatus, max_length=16, default=WhistleStatus.OPEN)
     due_at = fields.DatetimeField()
@@ -38,15 +41,18 @@ class WhistleResponse(Model):
     whistle: fields.ForeignKeyRelation[Whistle] = fields.ForeignKeyField(
         "models.Whistle", related_name="responses", on_delete=fields.CASCADE
     )
+    whistle_id: int
     department: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.Department", related_name="whistle_responses", on_delete=fields.RESTRICT
     )
+    department_id: int
     designated_lead = fields.BooleanField(default=False)
     due_at = fields.DatetimeField()
     claimed_at = fields.DatetimeField(null=True)
     claimed_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.Account", related_name="whistle_claims", null=True, on_delete=fields.SET_NULL
     )
+    claimed_by_id: int | None
 
     class Meta:
         table = "whistle_response"

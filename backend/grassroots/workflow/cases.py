@@ -147,15 +147,16 @@ async def _save_photos(
 # --- loading and guarding ----------------------------------------------------------------
 
 
-async def linked_department_ids(case_id: int) -> set[int]:
-    return set(await CaseDepartment.filter(case_id=case_id).values_list("department_id", flat=True))
+async def summoned_department_ids(case_id: int) -> set[int]:
+    rows = WhistleResponse.filter(whistle__case_id=case_id).values_list("department_id", flat=True)
+    return {int(r) for r in await rows}  # type: ignore[call-overload]
 
 
 async def load_visible_case(actor: Actor | None, case_id: int, field_name: str = "caseId") -> Case:
     if actor is None:
         raise WorkflowError(ErrorCode.UNAUTHENTICATED, "Sign in first", field_name)
     case = await Case.get_or_none(id=case_id)
-    if case is None or not can_see_case(actor, case, await linked_department_ids(case_id)):
+    if case is None or not can_see_case(actor, case, await summoned_department_ids(case_id)):
         raise not_found("Case", field_name)
     return case
 

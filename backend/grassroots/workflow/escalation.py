@@ -11,7 +11,7 @@ import contextlib
 import logging
 
 from ..db import atomic
-from ..models import Case, Whistle
+from ..models import Case, Whistle, WhistleResponse
 from ..models.enums import CaseStatus, WhistleStatus
 from .cases import move_up_one_level
 from .runtime import Runtime
@@ -42,7 +42,8 @@ async def escalate_overdue(rt: Runtime) -> int:
                         status=WhistleStatus.CLOSED
                     )
                     continue
-                unclaimed = await whistle.responses.filter(claimed_at=None).count()
+                silent = WhistleResponse.filter(whistle_id=whistle.id, claimed_at=None)
+                unclaimed = await silent.count()
                 reason = (
                     f"No department reported for duty by {whistle.due_at.isoformat()} "
                     f"({unclaimed} summoned department(s) silent); escalated automatically"

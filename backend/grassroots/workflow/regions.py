@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..models import Region
 from ..models.enums import RegionLevel
 
@@ -14,7 +16,7 @@ QUEUE_LEVELS = (
 )
 
 
-async def create_region(parent: Region | None, **fields: object) -> Region:
+async def create_region(parent: Region | None, **fields: Any) -> Region:
     region = await Region.create(parent=parent, path="", **fields)
     region.path = f"{parent.path if parent else '/'}{region.id}/"
     await region.save(update_fields=["path"])

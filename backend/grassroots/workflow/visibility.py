@@ -6,7 +6,7 @@ import re
 
 from tortoise.expressions import Q, Subquery
 
-from ..models import Case, CaseDepartment
+from ..models import Case, WhistleResponse
 from ..models.enums import Role
 from .actor import REGION_READER_ROLES, STAFF_ROLES, Actor
 
@@ -24,13 +24,14 @@ def case_filter(actor: Actor | None) -> Q | None:
     for path in actor.region_paths(REGION_READER_ROLES):
         clauses.append(Q(region_path__startswith=path))
     if actor.department_ids:
-        linked = CaseDepartment.filter(department_id__in=list(actor.department_ids))
-        clauses.append(Q(id__in=Subquery(linked.values("case_id"))))
+        # A department sees every case it was ever summoned to, answered or not.
+        summoned = WhistleResponse.filter(department_id__in=list(actor.department_ids))
+        clauses.append(Q(id__in=Subquery(summoned.values("whistle__case_id"))))
     return Q(*clauses, join_type="OR")
 
 
 def can_see_case(actor: Actor | None, case: Case, department_ids: set[int]) -> bool:
-    """`department_ids`: the departments linked to the case."""
+    """`department_ids`: the departments ever summoned to the case."""
     if actor is None:
         return False
     if actor.is_admin or case.reporter_id == actor.account_id:

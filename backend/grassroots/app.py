@@ -1,0 +1,149 @@
+"""The Starlette application: /graphql (HTTP and WebSocket), health, media and the SPA."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from .clock import Clock
+from .db import close_db, init_db
+from .graphql.schema import build_schema
+from .graphql.view import GraphQLView
+from .settings import Settings
+from .workflow.escalation import EscalationScheduler
+from .workflow.photos import verify_media
+from .workflow.runtime import Runtime
+
+MEDIA_NAME = re.compile(r"^[0-9a-f]{32}(\.thumb)?\.(jpg|png|webp)$")
+MEDIA_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
+# Headers a browser must send with a multipart upload; a cross-site form cannot set them.
+PREFLIGHT_HEADERS = ("x-apollo-operation-name", "apollo-require-preflight", "graphql-preflight")
+
+
+class UploadCsrfGuard:
+    """Refuses multipart GraphQL requests without a non-simple header (CSRF protection)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            headers = {k.decode().lower(): v.decode() for k, v in scope["headers"]}
+            multipart = headers.get("content-type", "").startswith("multipart/")
+            if multipart and not any(headers.get(h) for h in PREFLIGHT_HEADERS):
+                response = JSONResponse(
+                    {
+                        "errors": [
+                            {
+                                "message": "Uploads need a GraphQL-Preflight: 1 header "
+                                "(protection against cross-site requests)"
+                            }
+                        ]
+                    },
+                    status_code=400,
+                )
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def _media(rt: Runtime) -> Route:
+    async def media(request: Request) -> Response:
+        name = request.path_params["name"]
+        try:
+            expires = int(request.query_params.get("exp", "0"))
+        except ValueError:
+            expires = 0
+        signature = request.query_params.get("sig", "")
+        now = int(rt.clock.now().timestamp())
+        path = rt.settings.upload_dir / name
+        if (
+            not MEDIA_NAME.match(name)
+            or not verify_media(rt.settings.secret_key, name, expires, signature, now)
+            or not path.is_file()
+        ):
+            return PlainTextResponse("Not found", status_code=404)
+        return FileResponse(
+            path,
+            media_type=MEDIA_TYPES[name.rsplit(".", 1)[1]],
+            headers={
+                "X-Content-Type-Options": "nosniff",
+                "Cache-Control": "private, max-age=3600",
+                "Content-Security-Policy": "default-src 'none'",
+            },
+        )
+
+    return Route("/media/{name}", media)
+
+
+def _spa(frontend_dir: Path) -> list[Route | Mount]:
+    index = frontend_dir / "index.html"
+
+    async def page(request: Request) -> Response:
+        if not index.is_file():
+            return PlainTextResponse("The front end is not built", status_code=404)
+        return FileResponse(index, headers={"Cache-Control": "no-cache"})
+
+    routes: list[Route | Mount] = []
+    assets = frontend_dir / "assets"
+    if assets.is_dir():
+        routes.append(Mount("/assets", StaticFiles(directory=assets), name="assets"))
+    routes += [Route("/", page), Route("/{path:path}", page)]
+    return routes
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    clock: Clock | None = None,
+    run_scheduler: bool = True,
+    demo_activity: bool = False,
+) -> Starlette:
+    settings = settings or Settings.from_env()
+    rt = Runtime.create(settings, clock)
+    graphql = GraphQLView(build_schema(settings), rt)
+    scheduler = EscalationScheduler(rt)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        await init_db(settings.database_url)
+        simulator = None
+        if run_scheduler:
+            scheduler.start()
+        if demo_activity:
+            from .demo.simulator import ActivitySimulator
+
+            simulator = ActivitySimulator(rt)
+            simulator.start()
+        try:
+            yield
+        finally:
+            if simulator is not None:
+                await simulator.stop()
+            await scheduler.stop()
+            await close_db()
+
+    async def health(request: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    routes = [
+        Route("/healthz", health),
+        Route("/graphql", UploadCsrfGuard(graphql), methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", graphql),
+        _media(rt),
+        *_spa(settings.frontend_dir),
+    ]
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.rt = rt
+    app.state.scheduler = scheduler
+    return app

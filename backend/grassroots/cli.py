@@ -1,0 +1,144 @@
+"""`grassroots serve | demo | export-schema | create-admin`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import sys
+from pathlib import Path
+
+from .settings import Settings
+
+
+def _remove_sqlite_file(settings: Settings) -> None:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    if settings.database_url.startswith("sqlite://"):
+        db_file = Path(settings.database_url.removeprefix("sqlite://"))
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db_file}{suffix}").unlink(missing_ok=True)
+
+
+async def _build_demo(settings: Settings, *, cases: int) -> str | None:
+    """Fill the database with the demo city; returns the hotline token, or None if not empty."""
+    from .db import close_db, init_db
+    from .demo import build_demo, is_empty
+    from .workflow.runtime import Runtime
+
+    await init_db(settings.database_url)
+    try:
+        if not await is_empty():
+            return None
+        result = await build_demo(Runtime.create(settings), cases=cases)
+        return result.hotline_token
+    finally:
+        await close_db()
+
+
+def _print_demo(token: str | None) -> None:
+    if token is None:
+        print("The database already holds data; left as it is.")
+        return
+    print("Demo city ready. Every demo account's password is: grassroots")
+    print("  accounts: admin resident1 grid1 head1 community1 street1 city1")
+    print("            heating_office1 heating_co1 urban1 party1 leader1 screen1")
+    print(f"  INTEGRATION token 'hotline' (scopes cases:intake, cases:read): {token}")
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    settings = Settings.from_env()
+    if args.demo:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        _print_demo(asyncio.run(_build_demo(settings, cases=args.cases)))
+    from .app import create_app
+
+    app = create_app(settings, demo_activity=args.demo and not args.no_activity)
+    print(f"Grassroots at http://{args.host}:{args.port}")
+    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    _remove_sqlite_file(settings)
+    _print_demo(asyncio.run(_build_demo(settings, cases=args.cases)))
+    return 0
+
+
+def cmd_export_schema(args: argparse.Namespace) -> int:
+    from .graphql.schema import export_sdl
+
+    sdl = export_sdl()
+    if args.output == "-":
+        sys.stdout.write(sdl)
+    else:
+        Path(args.output).write_text(sdl, encoding="utf-8")
+        print(f"wrote {args.output}")
+    return 0
+
+
+async def _create_admin(settings: Settings, username: str, password: str, region_code: str) -> str:
+    from .db import close_db, init_db
+    from .workflow.accounts import create_admin
+    from .workflow.runtime import Runtime
+
+    await init_db(settings.database_url)
+    try:
+        await create_admin(Runtime.create(settings), username, password, region_code)
+    finally:
+        await close_db()
+    return username
+
+
+def cmd_create_admin(args: argparse.Namespace) -> int:
+    from .workflow.errors import WorkflowError
+
+    password = args.password or getpass.getpass("Password: ")
+    Settings.from_env().data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        asyncio.run(_create_admin(Settings.from_env(), args.username, password, args.region))
+    except WorkflowError as error:
+        print(f"error: {error.field}: {error.message}", file=sys.stderr)
+        return 2
+    print(f"admin {args.username} created")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="grassroots", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the server")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--demo", action="store_true", help="fill an empty database with the demo")
+    serve.add_argument("--no-activity", action="store_true", help="with --demo: no live activity")
+    serve.add_argument("--cases", type=int, default=300, help="historic demo cases")
+    serve.add_argument("--log-level", default="info")
+    serve.set_defaults(func=cmd_serve)
+
+    demo = sub.add_parser("demo", help="create or reset the demo database")
+    demo.add_argument("--cases", type=int, default=300)
+    demo.set_defaults(func=cmd_demo)
+
+    schema = sub.add_parser("export-schema", help="write the GraphQL SDL")
+    schema.add_argument("--output", default="schema.graphql", help="a file, or - for stdout")
+    schema.set_defaults(func=cmd_export_schema)
+
+    admin = sub.add_parser("create-admin", help="create an administrator account")
+    admin.add_argument("username")
+    admin.add_argument("--password", help="prompted for when not given")
+    admin.add_argument("--region", required=True, help="code of the region the admin governs")
+    admin.set_defaults(func=cmd_create_admin)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

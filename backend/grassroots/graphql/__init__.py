@@ -1,0 +1,1 @@
+"""The GraphQL API: thin types and mutations over workflow/; no rules live here."""

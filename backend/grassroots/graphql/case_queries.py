@@ -1,0 +1,92 @@
+"""Queries over cases: the filtered, paged queue and look-up by number."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from ..workflow.case_search import ORDER_KEYS, CaseSearch, find_by_number, search_cases
+from ..workflow.errors import WorkflowError
+from .case_types import CaseType
+from .context import Info
+from .enums import CaseOrder, CaseStatus, Source
+from .errors import decode_id
+from .pagination import Connection, connection, keyset_page
+from .permissions import IsAuthenticated
+
+
+@strawberry.input
+class CaseFilter:
+    statuses: list[CaseStatus] | None = None
+    region_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Cases in this region's whole subtree"
+    )
+    category_id: strawberry.ID | None = strawberry.field(
+        default=None, description="This category and its subcategories"
+    )
+    department_id: strawberry.ID | None = None
+    sources: list[Source] | None = None
+    overdue: bool | None = None
+    created_after: datetime | None = None
+    created_before: datetime | None = None
+    text: str | None = strawberry.field(
+        default=None, description="In the title or description, or the exact case number"
+    )
+
+
+def _search(f: CaseFilter | None) -> CaseSearch:
+    if f is None:
+        return CaseSearch()
+    return CaseSearch(
+        statuses=list(f.statuses or []),
+        region_id=decode_id(f.region_id, "Region", "filter.regionId") if f.region_id else None,
+        category_id=(
+            decode_id(f.category_id, "Category", "filter.categoryId") if f.category_id else None
+        ),
+        department_id=(
+            decode_id(f.department_id, "Department", "filter.departmentId")
+            if f.department_id
+            else None
+        ),
+        sources=list(f.sources or []),
+        overdue=f.overdue,
+        created_after=f.created_after,
+        created_before=f.created_before,
+        text=f.text,
+    )
+
+
+class CaseQueryError(Exception):
+    """A bad filter or cursor: reported as a GraphQL error naming the argument."""
+
+
+@strawberry.type
+class CaseQueries:
+    @strawberry.field(
+        permission_classes=[IsAuthenticated],
+        description="Cases the viewer may see; `first` is required, at most 100",
+    )
+    async def cases(
+        self,
+        info: Info,
+        first: int,
+        after: str | None = None,
+        filter: CaseFilter | None = None,
+        order_by: CaseOrder = CaseOrder.CREATED_DESC,
+    ) -> Connection[CaseType]:
+        ctx = info.context
+        try:
+            query = await search_cases(ctx.actor, _search(filter), ctx.rt.clock.now())
+            key, descending = ORDER_KEYS[order_by]
+            rows, cursors, more = await keyset_page(
+                query, key=key, descending=descending, first=first, after=after
+            )
+        except WorkflowError as exc:
+            raise CaseQueryError(f"{exc.field}: {exc.message}") from exc
+        return connection([CaseType.of(r) for r in rows], cursors, more, query.count, after)
+
+    @strawberry.field(permission_classes=[IsAuthenticated])
+    async def case_by_number(self, info: Info, number: str) -> CaseType | None:
+        row = await find_by_number(info.context.actor, number)
+        return CaseType.of(row) if row else None

@@ -1,0 +1,25 @@
+"""The typed per-request context: who is asking, the runtime, and the request's loaders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from strawberry.types import Info as _Info
+
+from ..workflow.actor import Actor
+from ..workflow.runtime import Runtime
+from .loaders import Loaders
+
+
+@dataclass
+class Context:
+    rt: Runtime
+    actor: Actor | None
+    request: Any = None
+    response: Any = None
+    loaders: Loaders = field(default_factory=Loaders)
+    connection_params: dict[str, Any] | None = None
+
+
+Info = _Info[Context, None]

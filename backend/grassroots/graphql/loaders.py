@@ -1,0 +1,166 @@
+"""One dataloader per relation, named <Thing>By<Key>Loader, built fresh for every request."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any, ClassVar, TypeVar
+
+from strawberry.dataloader import DataLoader
+from tortoise.models import Model
+
+from ..models import (
+    Account,
+    Case,
+    CaseDepartment,
+    CaseEvent,
+    Category,
+    Department,
+    Photo,
+    Region,
+    RoleBinding,
+    Whistle,
+    WhistleResponse,
+)
+
+M = TypeVar("M", bound=Model)
+
+
+async def _by_id(model: type[M], ids: Sequence[int]) -> list[M | None]:
+    rows = {row.pk: row for row in await model.filter(pk__in=list(set(ids)))}
+    return [rows.get(i) for i in ids]
+
+
+async def _grouped(
+    model: type[M], key: str, ids: Sequence[int], order: Iterable[str] = ("id",)
+) -> list[list[M]]:
+    groups: dict[int, list[M]] = defaultdict(list)
+    for row in await model.filter(**{f"{key}__in": list(set(ids))}).order_by(*order):
+        groups[getattr(row, key)].append(row)
+    return [groups.get(i, []) for i in ids]
+
+
+class RegionByIdLoader(DataLoader[int, Region | None]):
+    def __init__(self) -> None:
+        super().__init__(load_fn=lambda ids: _by_id(Region, ids))
+
+
+class RegionsByParentLoader(DataLoader[int, list[Region]]):
+    def __init__(self) -> None:
+        super().__init__(load_fn=lambda ids: _grouped(Region, "parent_id", ids, ("code",)))
+
+
+class CategoryByIdLoader(DataLoader[int, Category | None]):
+    def __init__(self) -> None:
+        super().__init__(load_fn=lambda ids: _by_id(Category, ids))
+
+
+class DepartmentByIdLoader(DataLoader[int, Department | None]):
+    def __init__(self) -> None:
+        super().__init__(load_fn=lambda ids: _by_id(Department, ids))
+
+
+class AccountByIdLoader(DataLoader[int, Account | None]):
+    def __init__(self) -> None:
+        super().__init__(load_fn=lambda ids: _by_id(Account, ids))
+
+
+class BindingsByAccountLoader(DataLoader[int, list[RoleBinding]]):
+    def __init__(self) -> None:
+        super().__init__(load_fn=lambda ids: _grouped(RoleBinding, "account_id", ids))
+
+
+async def _summoned(ids: Sequence[int]) -> list[set[int]]:
+    groups: dict[int, set[int]] = defaultdict(set)
+    rows = await WhistleResponse.filter(whistle__case_id__in=list(set(ids))).values_list(
+        "whistle__case_id", "department_id"
+    )
+    for case_id, department_id in rows:
+        groups[case_id].add(department_id)
+    return [groups.get(i, set()) for i in ids]
+
+
+class SummonedDepartmentsByCaseLoader(DataLoader[int, set[int]]):
+    """Department ids ever summoned to a case: they decide who may see it."""
+
+    def __init__(self) -> None:
+        super().__init__(load_fn=_summoned)
+
+
+class CaseByIdLoader(DataLoader[int, Case | None]):
+    def __init__(self) -> None:
+        super().__init__(load_fn=lambda ids: _by_id(Case, ids))
+
+
+class CaseDepartmentsByCaseLoader(DataLoader[int, list[CaseDepartment]]):
+    def __init__(self) -> None:
+        super().__init__(load_fn=lambda ids: _grouped(CaseDepartment, "case_id", ids))
+
+
+class PhotosByCaseLoader(DataLoader[int, list[Photo]]):
+    def __init__(self) -> None:
+        super().__init__(load_fn=lambda ids: _grouped(Photo, "case_id", ids))
+
+
+class WhistlesByCaseLoader(DataLoader[int, list[Whistle]]):
+    def __init__(self) -> None:
+        super().__init__(load_fn=lambda ids: _grouped(Whistle, "case_id", ids))
+
+
+class ResponsesByWhistleLoader(DataLoader[int, list[WhistleResponse]]):
+    def __init__(self) -> None:
+        super().__init__(load_fn=lambda ids: _grouped(WhistleResponse, "whistle_id", ids))
+
+
+class TimelineByCaseLoader(DataLoader[int, list[CaseEvent]]):
+    def __init__(self) -> None:
+        super().__init__(load_fn=lambda ids: _grouped(CaseEvent, "case_id", ids))
+
+
+async def _last_events(ids: Sequence[int]) -> list[CaseEvent | None]:
+    # One query: the highest timeline id per case, then those rows.
+    from tortoise.functions import Max
+
+    latest = (
+        await CaseEvent.filter(case_id__in=list(set(ids)))
+        .group_by("case_id")
+        .annotate(last_id=Max("id"))
+        .values_list("last_id", flat=True)
+    )
+    rows = {row.case_id: row for row in await CaseEvent.filter(id__in=list(latest))}
+    return [rows.get(i) for i in ids]
+
+
+class LastEventByCaseLoader(DataLoader[int, CaseEvent | None]):
+    def __init__(self) -> None:
+        super().__init__(load_fn=_last_events)
+
+
+class Loaders:
+    """Every loader of one request; attributes are created on first use."""
+
+    _classes: ClassVar[dict[str, type[DataLoader[Any, Any]]]] = {
+        "region_by_id": RegionByIdLoader,
+        "regions_by_parent": RegionsByParentLoader,
+        "category_by_id": CategoryByIdLoader,
+        "department_by_id": DepartmentByIdLoader,
+        "account_by_id": AccountByIdLoader,
+        "bindings_by_account": BindingsByAccountLoader,
+        "case_by_id": CaseByIdLoader,
+        "summoned_departments_by_case": SummonedDepartmentsByCaseLoader,
+        "case_departments_by_case": CaseDepartmentsByCaseLoader,
+        "photos_by_case": PhotosByCaseLoader,
+        "whistles_by_case": WhistlesByCaseLoader,
+        "responses_by_whistle": ResponsesByWhistleLoader,
+        "timeline_by_case": TimelineByCaseLoader,
+        "last_event_by_case": LastEventByCaseLoader,
+    }
+
+    def __getattr__(self, name: str) -> DataLoader[Any, Any]:
+        cls = self._classes.get(name)
+        if cls is None:
+            raise AttributeError(name)
+        # Each subclass supplies its own load_fn.
+        loader = cls()  # type: ignore[call-overload]
+        setattr(self, name, loader)
+        return loader

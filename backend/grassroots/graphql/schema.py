@@ -1,0 +1,106 @@
+"""The schema: queries, mutations and the extensions that guard and speed them."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry import relay
+from strawberry.extensions import (
+    AddValidationRules,
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
+from strawberry.schema.config import StrawberryConfig
+
+from ..settings import Settings
+from ..workflow.errors import WorkflowError
+from .auth import AuthMutations, AuthQueries
+from .case_mutations import CaseMutations
+from .case_queries import CaseQueries
+from .directory_queries import DirectoryQueries
+from .events import EventQueries
+
+
+@strawberry.type
+class Query(AuthQueries, DirectoryQueries, CaseQueries, EventQueries):
+    node: relay.Node | None = relay.node()
+    nodes: list[relay.Node | None] = relay.node()
+
+
+@strawberry.type
+class Mutation(AuthMutations, CaseMutations):
+    pass
+
+
+def should_mask(error: GraphQLError) -> bool:
+    """Expected errors (syntax, validation, permission, refused input) reach the client; any
+    other exception is a bug and its message may leak internals."""
+    original = error.original_error
+    if original is None or isinstance(original, GraphQLError | WorkflowError):
+        return False
+    return original.__class__.__name__ != "CaseQueryError"
+
+
+def extensions(settings: SchemaOptions) -> list[Any]:
+    """Factories, so each request gets fresh extension state; the parser and validation
+    caches themselves are shared module-wide by maxsize."""
+    from graphql.validation import NoSchemaIntrospectionCustomRule
+
+    chosen: list[Any] = [
+        lambda: ParserCache(maxsize=256),
+        lambda: ValidationCache(maxsize=256),
+        lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
+        lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+        lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
+    ]
+    if not settings.introspection:
+        chosen.append(lambda: AddValidationRules([NoSchemaIntrospectionCustomRule]))
+    if settings.production:
+        chosen.append(lambda: MaskErrors(should_mask_error=should_mask))
+    return chosen
+
+
+@dataclass(frozen=True)
+class SchemaOptions:
+    production: bool = False
+    introspection: bool = True
+    max_query_depth: int = 12
+    max_aliases: int = 30
+    max_tokens: int = 5000
+
+    @classmethod
+    def of(cls, settings: Settings) -> SchemaOptions:
+        return cls(
+            production=settings.production,
+            introspection=settings.introspection,
+            max_query_depth=settings.max_query_depth,
+            max_aliases=settings.max_aliases,
+            max_tokens=settings.max_tokens,
+        )
+
+
+@functools.cache
+def _schema(options: SchemaOptions) -> strawberry.Schema:
+    # Cached: relay's node field can be bound into one schema only, and building is slow.
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        extensions=extensions(options),
+        config=StrawberryConfig(auto_camel_case=True),
+    )
+
+
+def build_schema(settings: Settings | None = None) -> strawberry.Schema:
+    return _schema(SchemaOptions.of(settings) if settings else SchemaOptions())
+
+
+def export_sdl() -> str:
+    return build_schema().as_str() + "\n"

@@ -1,0 +1,41 @@
+"""The GraphQL endpoint: builds the typed Context (actor, runtime, loaders) per request."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+
+from ..workflow.auth import authenticate
+from ..workflow.runtime import Runtime
+from .context import Context
+
+
+def bearer_token(value: str | None) -> str | None:
+    if not value:
+        return None
+    scheme, _, token = value.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+class GraphQLView(GraphQL[Context, None]):
+    def __init__(self, schema: Any, rt: Runtime) -> None:
+        settings = rt.settings
+        super().__init__(
+            schema,
+            graphql_ide="graphiql" if settings.graphiql else None,
+            # GET would let a cross-site <img> run queries with the user's credentials.
+            allow_queries_via_get=False,
+            multipart_uploads_enabled=True,
+        )
+        self.rt = rt
+
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> Context:
+        token = bearer_token(request.headers.get("authorization"))
+        actor = await authenticate(self.rt, token) if token else None
+        return Context(rt=self.rt, actor=actor, request=request, response=response)
