@@ -23,9 +23,15 @@ def ok(payload: dict[str, Any]) -> dict[str, Any]:
     return payload
 
 
-async def report(api: Api, *, title: str = "가로등 고장 路灯不亮", user: str = "resident1") -> str:
-    yanqing = await lookup.region(api, "COMMUNITY", "延青社区")
-    grid = (await lookup.grids_of(api, yanqing["id"]))[0]
+async def report(
+    api: Api,
+    *,
+    title: str = "가로등 고장 路灯不亮",
+    user: str = "resident1",
+    community: str = "延青社区",
+) -> str:
+    place = await lookup.region(api, "COMMUNITY", community)
+    grid = (await lookup.grids_of(api, place["id"]))[0]
     pipe_leak = await lookup.category(api, "heating.pipe-leak")
     data = await api.as_user(
         user,

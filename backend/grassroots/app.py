@@ -82,7 +82,7 @@ def _media(rt: Runtime) -> Route:
             },
         )
 
-    return Route("/media/{name}", media)
+    return Route("/media/{name:path}", media)
 
 
 def _spa(frontend_dir: Path) -> list[Route | Mount]:

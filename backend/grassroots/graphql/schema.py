@@ -29,10 +29,15 @@ from .directory_queries import DirectoryQueries
 from .events import EventQueries
 
 
-@strawberry.type
-class Query(AuthQueries, DirectoryQueries, CaseQueries, EventQueries):
-    node: relay.Node | None = relay.node()
-    nodes: list[relay.Node | None] = relay.node()
+def query_type() -> type:
+    """A fresh Query class: relay's node fields bind to the first schema they meet."""
+
+    @strawberry.type(name="Query")
+    class Query(AuthQueries, DirectoryQueries, CaseQueries, EventQueries):
+        node: relay.Node | None = relay.node()
+        nodes: list[relay.Node | None] = relay.node()
+
+    return Query
 
 
 @strawberry.type
@@ -89,9 +94,9 @@ class SchemaOptions:
 
 @functools.cache
 def _schema(options: SchemaOptions) -> strawberry.Schema:
-    # Cached: relay's node field can be bound into one schema only, and building is slow.
+    # Cached: building a schema takes a while, and settings rarely differ within a process.
     return strawberry.Schema(
-        query=Query,
+        query=query_type(),
         mutation=Mutation,
         extensions=extensions(options),
         config=StrawberryConfig(auto_camel_case=True),

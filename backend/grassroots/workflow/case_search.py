@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from tortoise.expressions import Q
+from tortoise.expressions import Q, Subquery
 from tortoise.queryset import QuerySet
 
 from ..models import Case, CaseDepartment, Category, Region
@@ -78,7 +78,7 @@ async def search_cases(actor: Actor | None, search: CaseSearch, now: datetime) -
         query = query.filter(category_id__in=await _category_subtree(search.category_id))
     if search.department_id is not None:
         linked = CaseDepartment.filter(department_id=search.department_id).values("case_id")
-        query = query.filter(id__in=linked)
+        query = query.filter(id__in=Subquery(linked))
     if search.sources:
         query = query.filter(source__in=list(search.sources))
     if search.overdue is not None:

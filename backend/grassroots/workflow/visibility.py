@@ -53,9 +53,10 @@ def can_see_personal_data(actor: Actor | None, case: Case) -> bool:
 
 
 def mask_name(name: str | None) -> str | None:
+    """Keep the family name of each written form: "김민수 金民洙" → "김** 金**"."""
     if not name:
         return name
-    return name[0] + "*" * max(1, len(name) - 1)
+    return " ".join(part[0] + "*" * max(1, len(part) - 1) for part in name.split())
 
 
 def mask_phone(phone: str | None) -> str | None:
