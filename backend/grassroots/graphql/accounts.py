@@ -10,7 +10,7 @@ from strawberry import relay
 
 from .. import models
 from .context import Info
-from .directory import DepartmentType, RegionType
+from .directory import DepartmentType, RegionType, department_of, region_of
 from .enums import Role
 
 
@@ -21,17 +21,11 @@ class RoleBinding:
 
     @strawberry.field(description="The region subtree the role applies to")
     async def region(self, info: Info) -> RegionType | None:
-        if self._m.region_id is None:
-            return None
-        row = await info.context.loaders.region_by_id.load(self._m.region_id)
-        return RegionType.of(row) if row else None
+        return await region_of(info, self._m.region_id)
 
     @strawberry.field
     async def department(self, info: Info) -> DepartmentType | None:
-        if self._m.department_id is None:
-            return None
-        row = await info.context.loaders.department_by_id.load(self._m.department_id)
-        return DepartmentType.of(row) if row else None
+        return await department_of(info, self._m.department_id)
 
 
 @strawberry.type(name="Account")

@@ -57,6 +57,19 @@ async def _run(payload: type[CasePayload], action: Callable[[], Awaitable[dict[s
     return payload(**values)
 
 
+async def _with_reason(
+    info: Info, input: ReasonInput, action: Callable[..., Awaitable[Any]]
+) -> CasePayload:
+    """The mutations whose whole input is a case and a reason."""
+    ctx = info.context
+
+    async def act() -> dict[str, Any]:
+        case_id = _case_id(input.case_id)
+        return {"case": await action(ctx.rt, ctx.actor, case_id, reason=input.reason)}
+
+    return await _run(CasePayload, act)
+
+
 async def _read_uploads(uploads: list[Upload] | None, max_bytes: int, limit: int) -> list[bytes]:
     """Read each upload up to one byte past the limit, so an oversize file is never held whole."""
     if not uploads:
@@ -263,13 +276,7 @@ class CaseMutations:
 
     @strawberry.mutation
     async def reject_case(self, info: Info, input: ReasonInput) -> CasePayload:
-        ctx = info.context
-
-        async def act() -> dict[str, Any]:
-            case_id = _case_id(input.case_id)
-            return {"case": await flow.reject_case(ctx.rt, ctx.actor, case_id, reason=input.reason)}
-
-        return await _run(CasePayload, act)
+        return await _with_reason(info, input, flow.reject_case)
 
     @strawberry.mutation(description="Mark a case as a duplicate of another")
     async def merge_case(self, info: Info, input: MergeCaseInput) -> CasePayload:
@@ -392,36 +399,17 @@ class CaseMutations:
 
     @strawberry.mutation
     async def reopen_case(self, info: Info, input: ReasonInput) -> CasePayload:
-        ctx = info.context
-
-        async def act() -> dict[str, Any]:
-            case_id = _case_id(input.case_id)
-            return {"case": await flow.reopen_case(ctx.rt, ctx.actor, case_id, reason=input.reason)}
-
-        return await _run(CasePayload, act)
+        return await _with_reason(info, input, flow.reopen_case)
 
     @strawberry.mutation(
         description="Tick off (销号) a resolved case the reporter has not rated in time"
     )
     async def close_case(self, info: Info, input: ReasonInput) -> CasePayload:
-        ctx = info.context
-
-        async def act() -> dict[str, Any]:
-            case_id = _case_id(input.case_id)
-            return {"case": await flow.close_case(ctx.rt, ctx.actor, case_id, reason=input.reason)}
-
-        return await _run(CasePayload, act)
+        return await _with_reason(info, input, flow.close_case)
 
     @strawberry.mutation(description="Move the case to the next level's queue")
     async def escalate_case(self, info: Info, input: ReasonInput) -> CasePayload:
-        ctx = info.context
-
-        async def act() -> dict[str, Any]:
-            case_id = _case_id(input.case_id)
-            case = await flow.escalate_case(ctx.rt, ctx.actor, case_id, reason=input.reason)
-            return {"case": case}
-
-        return await _run(CasePayload, act)
+        return await _with_reason(info, input, flow.escalate_case)
 
     @strawberry.mutation
     async def comment_on_case(self, info: Info, input: CommentOnCaseInput) -> CasePayload:

@@ -20,7 +20,7 @@ from ..workflow.visibility import (
     mask_phone,
 )
 from .context import Info
-from .directory import CategoryType, DepartmentType, RegionType
+from .directory import CategoryType, DepartmentType, RegionType, department_of, must, region_of
 from .enums import (
     CaseEventKind,
     CaseStatus,
@@ -74,8 +74,7 @@ class CaseDepartment:
 
     @strawberry.field
     async def department(self, info: Info) -> DepartmentType:
-        row = await info.context.loaders.department_by_id.load(self._department_id)
-        return DepartmentType.of(row)
+        return must(await department_of(info, self._department_id))
 
 
 @strawberry.type
@@ -93,8 +92,7 @@ class WhistleResponse:
 
     @strawberry.field
     async def department(self, info: Info) -> DepartmentType:
-        row = await info.context.loaders.department_by_id.load(self._department_id)
-        return DepartmentType.of(row)
+        return must(await department_of(info, self._department_id))
 
 
 @strawberry.type
@@ -111,7 +109,7 @@ class Whistle:
 
     @strawberry.field
     async def region(self, info: Info) -> RegionType:
-        return RegionType.of(await info.context.loaders.region_by_id.load(self._m.region_id))
+        return must(await region_of(info, self._m.region_id))
 
     @strawberry.field
     async def responses(self, info: Info) -> list[WhistleResponse]:
@@ -150,10 +148,7 @@ class TimelineEntry:
 
     @strawberry.field
     async def department(self, info: Info) -> DepartmentType | None:
-        if self._m.department_id is None:
-            return None
-        row = await info.context.loaders.department_by_id.load(self._m.department_id)
-        return DepartmentType.of(row) if row else None
+        return await department_of(info, self._m.department_id)
 
 
 @strawberry.type(name="Case")
@@ -236,7 +231,7 @@ class CaseType(relay.Node):
 
     @strawberry.field(description="Where the problem is: a grid or a community")
     async def region(self, info: Info) -> RegionType:
-        return RegionType.of(await info.context.loaders.region_by_id.load(self._m.region_id))
+        return must(await region_of(info, self._m.region_id))
 
     @strawberry.field(description="The region's ancestry, root first, the region last")
     async def region_path(self, info: Info) -> list[RegionType]:
@@ -246,8 +241,7 @@ class CaseType(relay.Node):
 
     @strawberry.field(description="The region whose queue holds the case")
     async def queue_region(self, info: Info) -> RegionType:
-        row = await info.context.loaders.region_by_id.load(self._m.queue_region_id)
-        return RegionType.of(row)
+        return must(await region_of(info, self._m.queue_region_id))
 
     @strawberry.field
     async def reporter(self, info: Info) -> Reporter | None:
@@ -304,10 +298,7 @@ class CaseType(relay.Node):
 
     @strawberry.field
     async def lead_department(self, info: Info) -> DepartmentType | None:
-        if self._m.lead_department_id is None:
-            return None
-        row = await info.context.loaders.department_by_id.load(self._m.lead_department_id)
-        return DepartmentType.of(row) if row else None
+        return await department_of(info, self._m.lead_department_id)
 
     @strawberry.field
     async def whistles(self, info: Info) -> list[Whistle]:

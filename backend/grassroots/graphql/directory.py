@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
 import strawberry
 from strawberry import relay
@@ -97,10 +97,7 @@ class RegionType(relay.Node):
 
     @strawberry.field
     async def parent(self, info: Info) -> RegionType | None:
-        if self._m.parent_id is None:
-            return None
-        parent = await info.context.loaders.region_by_id.load(self._m.parent_id)
-        return RegionType.of(parent) if parent else None
+        return await region_of(info, self._m.parent_id)
 
     @strawberry.field(description="Ancestors from the root down to this region itself")
     async def path(self, info: Info) -> list[RegionType]:
@@ -197,17 +194,39 @@ class DepartmentType(relay.Node):
 
     @strawberry.field(description="The region the department serves")
     async def region(self, info: Info) -> RegionType:
-        row = await info.context.loaders.region_by_id.load(self._m.region_id)
-        return RegionType.of(row)
+        return must(await region_of(info, self._m.region_id))
 
     @strawberry.field
     async def parent(self, info: Info) -> DepartmentType | None:
-        if self._m.parent_id is None:
-            return None
-        row = await info.context.loaders.department_by_id.load(self._m.parent_id)
-        return DepartmentType.of(row) if row else None
+        return await department_of(info, self._m.parent_id)
 
     @strawberry.field
     async def rates(self, info: Info, since: datetime | None = None) -> Rates:
         now = info.context.rt.clock.now()
         return Rates.of(await department_rates(self._m.id, now=now, since=since))
+
+
+async def region_of(info: Info, region_id: int | None) -> RegionType | None:
+    """The region with this id through the request's loader; None for no id."""
+    if region_id is None:
+        return None
+    row = await info.context.loaders.region_by_id.load(region_id)
+    return RegionType.of(row) if row else None
+
+
+async def department_of(info: Info, department_id: int | None) -> DepartmentType | None:
+    """The department with this id through the request's loader; None for no id."""
+    if department_id is None:
+        return None
+    row = await info.context.loaders.department_by_id.load(department_id)
+    return DepartmentType.of(row) if row else None
+
+
+T = TypeVar("T")
+
+
+def must(value: T | None) -> T:
+    """For relations the database guarantees (foreign keys that are not null)."""
+    if value is None:
+        raise LookupError("a required related object is missing")
+    return value
