@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
+import shutil
 import sys
 from pathlib import Path
 
@@ -17,6 +18,7 @@ def _remove_sqlite_file(settings: Settings) -> None:
         db_file = Path(settings.database_url.removeprefix("sqlite://"))
         for suffix in ("", "-wal", "-shm"):
             Path(f"{db_file}{suffix}").unlink(missing_ok=True)
+    shutil.rmtree(settings.upload_dir, ignore_errors=True)
 
 
 async def _build_demo(settings: Settings, *, cases: int) -> str | None:

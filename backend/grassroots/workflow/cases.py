@@ -713,6 +713,7 @@ async def _reopen_changes(case: Case, now: datetime) -> dict[str, Any]:
         "status": CaseStatus.IN_PROGRESS,
         "resolved_at": None,
         "closed_at": None,
+        "arrived_at": None,
         "resolve_due_at": now + policy_for(category, case.urgency).resolve_within,
     }
 

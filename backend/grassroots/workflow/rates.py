@@ -9,7 +9,7 @@ from datetime import datetime
 from tortoise.expressions import Q
 
 from ..models import Case, CaseRating, WhistleResponse
-from ..models.enums import Satisfaction
+from ..models.enums import CaseStatus, Satisfaction, WhistleStatus
 
 SATISFIED = (Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED)
 
@@ -58,8 +58,14 @@ async def _compute(
         case_filter &= Q(created_at__gte=since)
         rating_filter &= Q(created_at__gte=since)
     # A response counts once it was given or its deadline has passed.
+    # A response counts once given or once its deadline passed, unless a newer whistle
+    # replaced the summons before anyone answered it.
     responses = await WhistleResponse.filter(
-        response_filter & (Q(claimed_at__isnull=False) | Q(due_at__lte=now))
+        response_filter
+        & (
+            Q(claimed_at__isnull=False)
+            | (Q(due_at__lte=now) & ~Q(whistle__status=WhistleStatus.CLOSED))
+        )
     ).values_list("claimed_at", "due_at", "whistle__created_at")
     on_time = sum(1 for claimed, due, _ in responses if claimed is not None and claimed <= due)
     claim_minutes = [
@@ -67,8 +73,10 @@ async def _compute(
         for claimed, _, created in responses
         if claimed is not None
     ]
+    # Rejected and merged cases were never to be resolved.
     cases = await Case.filter(
         case_filter
+        & ~Q(status__in=[CaseStatus.REJECTED, CaseStatus.MERGED])
         & Q(resolve_due_at__isnull=False)
         & (Q(resolved_at__isnull=False) | Q(resolve_due_at__lte=now))
     ).values_list("resolved_at", "resolve_due_at", "created_at")
