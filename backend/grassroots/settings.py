@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_SECRET = "dev-insecure-secret-change-me"
 
@@ -29,6 +30,10 @@ class Settings:
     # How long a resolved case waits for the reporter's rating before staff may close it.
     rating_wait_days: int = 3
     scheduler_interval_seconds: float = 15.0
+    # The city's time zone: "today" on the dashboard and the days its counters add up by.
+    timezone: str = "Asia/Shanghai"
+    # How often the event hub reads the log without a wake-up (covers lost broker messages).
+    live_poll_seconds: float = 2.0
     max_upload_bytes: int = 10 * 1024 * 1024
     max_photos_per_case: int = 6
     max_query_depth: int = 12
@@ -45,6 +50,10 @@ class Settings:
     @property
     def upload_dir(self) -> Path:
         return self.data_dir / "uploads"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:
@@ -67,6 +76,8 @@ class Settings:
             "introspection": _bool(env.get("GRASSROOTS_INTROSPECTION"), not production),
             "scheduler_interval_seconds": float(env.get("GRASSROOTS_SCHEDULER_INTERVAL", "15")),
             "rating_wait_days": int(env.get("GRASSROOTS_RATING_WAIT_DAYS", "3")),
+            "timezone": env.get("GRASSROOTS_TIMEZONE") or "Asia/Shanghai",
+            "live_poll_seconds": float(env.get("GRASSROOTS_LIVE_POLL_SECONDS", "2")),
         }
         if env.get("GRASSROOTS_FRONTEND_DIR"):
             values["frontend_dir"] = Path(env["GRASSROOTS_FRONTEND_DIR"]).resolve()
@@ -80,3 +91,9 @@ class Settings:
             raise ValueError("GRASSROOTS_SECRET_KEY must be set in production")
         if not self.broker_url.startswith(("memory://", "redis://", "rediss://")):
             raise ValueError("GRASSROOTS_BROKER_URL must be memory:// or redis://…")
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(
+                f"GRASSROOTS_TIMEZONE {self.timezone!r} is not a known time zone"
+            ) from exc

@@ -7,6 +7,7 @@ from typing import Any
 
 from strawberry.types import Info as _Info
 
+from ..live.hub import EventHub
 from ..workflow.actor import Actor
 from ..workflow.runtime import Runtime
 from .loaders import Loaders
@@ -20,6 +21,7 @@ class Context:
     response: Any = None
     loaders: Loaders = field(default_factory=Loaders)
     connection_params: dict[str, Any] | None = None
+    hub: EventHub | None = None
 
 
 Info = _Info[Context, None]

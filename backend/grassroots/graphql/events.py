@@ -26,7 +26,7 @@ class Event:
     payload: JSON
 
 
-def _event(e: models.Event) -> Event:
+def event_of(e: models.Event) -> Event:
     subject = strawberry.ID(str(strawberry.relay.GlobalID(e.subject_type, str(e.subject_id))))
     return Event(
         seq=e.seq,
@@ -52,4 +52,4 @@ class EventQueries:
         if region is None or not actor.covers(region.path, REGION_READER_ROLES):
             return []
         rows = await eventlog.read_after(since, region_path=region.path, limit=first)
-        return [_event(e) for e in rows]
+        return [event_of(e) for e in rows]

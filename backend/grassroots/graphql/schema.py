@@ -27,6 +27,7 @@ from .case_mutations import CaseMutations
 from .case_queries import CaseQueries
 from .directory_queries import DirectoryQueries
 from .events import EventQueries
+from .subscriptions import Subscription
 
 
 def query_type() -> type:
@@ -98,6 +99,7 @@ def _schema(options: SchemaOptions) -> strawberry.Schema:
     return strawberry.Schema(
         query=query_type(),
         mutation=Mutation,
+        subscription=Subscription,
         extensions=extensions(options),
         config=StrawberryConfig(auto_camel_case=True),
     )

@@ -9,6 +9,7 @@ from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
+from ..live.hub import EventHub
 from ..workflow.auth import authenticate
 from ..workflow.runtime import Runtime
 from .context import Context
@@ -22,7 +23,7 @@ def bearer_token(value: str | None) -> str | None:
 
 
 class GraphQLView(GraphQL[Context, None]):
-    def __init__(self, schema: Any, rt: Runtime) -> None:
+    def __init__(self, schema: Any, rt: Runtime, hub: EventHub | None = None) -> None:
         settings = rt.settings
         super().__init__(
             schema,
@@ -32,10 +33,11 @@ class GraphQLView(GraphQL[Context, None]):
             multipart_uploads_enabled=True,
         )
         self.rt = rt
+        self.hub = hub
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
         token = bearer_token(request.headers.get("authorization"))
         actor = await authenticate(self.rt, token) if token else None
-        return Context(rt=self.rt, actor=actor, request=request, response=response)
+        return Context(rt=self.rt, actor=actor, request=request, response=response, hub=self.hub)

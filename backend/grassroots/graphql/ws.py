@@ -1,0 +1,533 @@
+"""GraphQL over WebSocket (the graphql-transport-ws protocol) with fan-out by cohort.
+
+A stock subscription executes and serialises every event once per subscriber. Here the
+subscriptions that would produce the same bytes — same feed, same selection, same
+visibility — form a cohort: each event is executed and serialised once per cohort, and
+every member gets the same text with only its operation id spliced in. Each connection has a
+bounded outbox; one that falls behind is closed with CLOSE_TOO_SLOW and reconnects with
+`since`, so it never slows the others nor holds memory without bound.
+
+Queries and mutations sent over the socket are executed normally.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import json
+import logging
+from collections import OrderedDict, deque
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+from typing import Any
+
+import strawberry
+from graphql import (
+    DocumentNode,
+    ExecutionResult,
+    FieldNode,
+    GraphQLError,
+    OperationDefinitionNode,
+    OperationType,
+    VariableNode,
+    execute,
+    get_operation_ast,
+    parse,
+    specified_rules,
+    validate,
+)
+from graphql.execution.values import VariableValues, get_argument_values, get_variable_values
+from graphql.validation import NoSchemaIntrospectionCustomRule
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
+from strawberry.extensions.max_aliases import create_validator as alias_rule
+from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
+
+from ..live.eventlog import read_after
+from ..live.hub import EventHub
+from ..models import Event
+from ..workflow.auth import authenticate
+from ..workflow.runtime import Runtime
+from .context import Context
+from .subscriptions import Feed, feed_for, root_for
+from .view import bearer_token
+
+log = logging.getLogger(__name__)
+
+SUBPROTOCOL = "graphql-transport-ws"
+CLOSE_BAD_REQUEST = 4400
+CLOSE_FORBIDDEN = 4403
+CLOSE_INIT_TIMEOUT = 4408
+CLOSE_DUPLICATE_ID = 4409
+CLOSE_TOO_MANY_INITS = 4429
+CLOSE_UNAUTHORIZED = 4401
+# Ours: the client fell behind; it should reconnect and resubscribe with `since`.
+CLOSE_TOO_SLOW = 4290
+REPLAY_BATCH = 500
+RENDER_CACHE = 512
+
+
+@dataclass
+class LiveStats:
+    connections: int = 0
+    subscriptions: int = 0
+    cohorts: int = 0
+    renders: int = 0
+    delivered: int = 0
+    too_slow: int = 0
+
+
+# --- documents -------------------------------------------------------------------------
+
+
+class Rules:
+    """Parsing and validation with the same limits as HTTP, cached per document text."""
+
+    def __init__(
+        self,
+        schema: strawberry.Schema,
+        *,
+        depth: int,
+        aliases: int,
+        tokens: int,
+        introspection: bool,
+    ) -> None:
+        self.graphql_schema = schema._schema
+        self.rules = [*specified_rules, depth_rule(depth, None), alias_rule(aliases)]
+        if not introspection:
+            self.rules.append(NoSchemaIntrospectionCustomRule)
+        self.tokens = tokens
+        self.document = functools.lru_cache(maxsize=256)(self._document)
+
+    def _document(self, query: str) -> DocumentNode | list[GraphQLError]:
+        try:
+            document = parse(query, max_tokens=self.tokens)
+        except GraphQLError as error:
+            return [error]
+        errors = validate(self.graphql_schema, document, self.rules)
+        return errors or document
+
+
+@dataclass
+class Prepared:
+    document: DocumentNode
+    operation: OperationDefinitionNode
+    variables: dict[str, Any]  # as sent; execution coerces them
+    coerced: VariableValues
+    root_field: FieldNode
+
+
+def prepare(rules: Rules, payload: dict[str, Any]) -> Prepared | list[GraphQLError]:
+    query = payload.get("query")
+    if not isinstance(query, str):
+        return [GraphQLError("payload.query must be a string")]
+    document = rules.document(query)
+    if isinstance(document, list):
+        return document
+    operation = get_operation_ast(document, payload.get("operationName"))
+    if operation is None:
+        return [GraphQLError("Name the operation to run (operationName)")]
+    raw = payload.get("variables") or {}
+    if not isinstance(raw, dict):
+        return [GraphQLError("payload.variables must be an object")]
+    coerced = get_variable_values(rules.graphql_schema, operation.variable_definitions or [], raw)
+    if isinstance(coerced, list):
+        return coerced
+    root = next(s for s in operation.selection_set.selections if isinstance(s, FieldNode))
+    return Prepared(document, operation, raw, coerced, root)
+
+
+def root_arguments(rules: Rules, prepared: Prepared) -> dict[str, Any]:
+    subscription = rules.graphql_schema.subscription_type
+    assert subscription is not None
+    definition = subscription.fields[prepared.root_field.name.value]
+    return get_argument_values(definition, prepared.root_field, prepared.coerced)
+
+
+def cohort_key(feed: Feed, prepared: Prepared, visibility: Hashable) -> Hashable:
+    """Subscriptions that render every event to the same bytes share one key. The root
+    field's own arguments (regionId, since, id) shape the feed, not the rendering."""
+    feed_vars = {
+        arg.value.name.value
+        for arg in prepared.root_field.arguments or ()
+        if isinstance(arg.value, VariableNode)
+    }
+    rendering_vars = {k: v for k, v in prepared.variables.items() if k not in feed_vars}
+    return (
+        feed.field,
+        feed.region_path,
+        feed.case_id,
+        id(prepared.document),
+        prepared.operation.name.value if prepared.operation.name else None,
+        json.dumps(rendering_vars, sort_keys=True, default=str),
+        visibility,
+    )
+
+
+# --- connections, operations, cohorts ----------------------------------------------------
+
+
+@dataclass(eq=False)
+class Operation:
+    """One subscription of one connection."""
+
+    id: str
+    connection: Connection
+    cohort: Cohort | None = None
+    last_seq: int = 0
+    replaying: bool = True
+    pending: list[tuple[int, str]] = field(default_factory=list)
+    task: asyncio.Task[None] | None = None
+
+    def deliver(self, seq: int, payload: str) -> None:
+        if self.replaying:
+            self.pending.append((seq, payload))
+            return
+        if seq > self.last_seq:
+            self.last_seq = seq
+            self.connection.send_next(self.id, payload)
+
+
+class Connection:
+    def __init__(self, endpoint: LiveEndpoint, ws: WebSocket) -> None:
+        self.endpoint = endpoint
+        self.ws = ws
+        self.ctx: Context | None = None
+        self.acked = False
+        self.operations: dict[str, Operation] = {}
+        self.outbox: deque[str] = deque()
+        self.ready = asyncio.Event()
+        self.drained = asyncio.Event()
+        self.closing = False
+
+    def send(self, message: dict[str, Any]) -> None:
+        self.enqueue(json.dumps(message, ensure_ascii=False, separators=(",", ":")))
+
+    def send_next(self, op_id: str, payload: str) -> None:
+        # Only the id differs between the members of a cohort: splice it into shared text.
+        self.enqueue(f'{{"id":{json.dumps(op_id)},"type":"next","payload":{payload}}}')
+        self.endpoint.stats.delivered += 1
+
+    def enqueue(self, text: str) -> None:
+        if self.closing:
+            return
+        if len(self.outbox) >= self.endpoint.max_outbox:
+            self.endpoint.stats.too_slow += 1
+            self.close(CLOSE_TOO_SLOW, "Too slow: reconnect and resubscribe with since")
+            return
+        self.outbox.append(text)
+        self.ready.set()
+
+    def close(self, code: int, reason: str) -> None:
+        if self.closing:
+            return
+        self.closing = True
+        self.outbox.clear()
+        self.outbox.append(f"\0close:{code}:{reason}")
+        self.ready.set()
+
+    async def writer(self) -> None:
+        ws = self.ws
+        while True:
+            await self.ready.wait()
+            self.ready.clear()
+            while self.outbox:
+                text = self.outbox.popleft()
+                if text.startswith("\0close:"):
+                    _, code, reason = text.split(":", 2)
+                    with contextlib.suppress(Exception):
+                        await ws.close(int(code), reason)
+                    return
+                await ws.send_text(text)
+                if len(self.outbox) <= self.endpoint.max_outbox // 2:
+                    self.drained.set()
+
+    async def wait_drained(self) -> None:
+        """Replay paces itself to the writer instead of filling the outbox."""
+        while len(self.outbox) > self.endpoint.max_outbox // 2 and not self.closing:
+            self.drained.clear()
+            await self.drained.wait()
+
+
+class Cohort:
+    """Subscriptions that render each event identically: executed once, sent to all."""
+
+    def __init__(
+        self, endpoint: LiveEndpoint, key: Hashable, feed: Feed, prepared: Prepared, ctx: Context
+    ) -> None:
+        self.endpoint = endpoint
+        self.key = key
+        self.feed = feed
+        self.prepared = prepared
+        self.ctx = ctx
+        self.members: set[Operation] = set()
+        self.cache: OrderedDict[int, str | None] = OrderedDict()
+        self.listener = endpoint.hub.listen(feed.region_path, self.on_event)
+
+    async def render(self, event: Event) -> str | None:
+        if event.seq in self.cache:
+            return self.cache[event.seq]
+        ctx = Context(rt=self.ctx.rt, actor=self.ctx.actor, hub=self.ctx.hub)
+        root = await root_for(self.feed, event, ctx)
+        payload = None
+        if root is not None:
+            result = execute(
+                self.endpoint.rules.graphql_schema,
+                self.prepared.document,
+                root_value=root,
+                context_value=ctx,
+                variable_values=self.prepared.variables,
+                operation_name=self.prepared.operation.name.value
+                if self.prepared.operation.name
+                else None,
+            )
+            if asyncio.iscoroutine(result) or isinstance(result, asyncio.Future):
+                result = await result
+            payload = result_json(result)  # type: ignore[arg-type]
+            self.endpoint.stats.renders += 1
+        self.cache[event.seq] = payload
+        if len(self.cache) > RENDER_CACHE:
+            self.cache.popitem(last=False)
+        return payload
+
+    async def on_event(self, event: Event) -> None:
+        if not self.members or not self.feed.wants(event):
+            return
+        payload = await self.render(event)
+        if payload is None:
+            return
+        for member in list(self.members):
+            member.deliver(event.seq, payload)
+
+    def remove(self, op: Operation) -> None:
+        self.members.discard(op)
+        if not self.members:
+            self.endpoint.hub.unlisten(self.listener)
+            self.endpoint.cohorts.pop(self.key, None)
+            self.endpoint.stats.cohorts = len(self.endpoint.cohorts)
+
+
+def result_json(result: ExecutionResult) -> str:
+    body: dict[str, Any] = {"data": result.data}
+    if result.errors:
+        body["errors"] = [error.formatted for error in result.errors]
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+# --- the endpoint ------------------------------------------------------------------------
+
+
+class LiveEndpoint:
+    def __init__(
+        self,
+        schema: strawberry.Schema,
+        rt: Runtime,
+        hub: EventHub,
+        *,
+        max_outbox: int = 1000,
+        init_timeout: float = 10.0,
+    ) -> None:
+        settings = rt.settings
+        self.schema = schema
+        self.rt = rt
+        self.hub = hub
+        self.max_outbox = max_outbox
+        self.init_timeout = init_timeout
+        self.rules = Rules(
+            schema,
+            depth=settings.max_query_depth,
+            aliases=settings.max_aliases,
+            tokens=settings.max_tokens,
+            introspection=settings.introspection,
+        )
+        self.cohorts: dict[Hashable, Cohort] = {}
+        self.stats = LiveStats()
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        ws = WebSocket(scope, receive=receive, send=send)
+        if SUBPROTOCOL not in ws.scope.get("subprotocols", []):
+            await ws.close(4406, "Subprotocol not acceptable: use graphql-transport-ws")
+            return
+        await ws.accept(subprotocol=SUBPROTOCOL)
+        connection = Connection(self, ws)
+        self.stats.connections += 1
+        writer = asyncio.create_task(connection.writer())
+        try:
+            await self._serve(connection)
+        finally:
+            self.stats.connections -= 1
+            for op in list(connection.operations.values()):
+                self._stop(connection, op.id)
+            if not connection.closing:
+                connection.close(1000, "Normal closure")
+            # Let the writer send what is queued, the close frame last; then give up.
+            with contextlib.suppress(TimeoutError, asyncio.CancelledError, Exception):
+                await asyncio.wait_for(writer, 2.0)
+
+    async def _serve(self, connection: Connection) -> None:
+        ws = connection.ws
+        try:
+            message = await asyncio.wait_for(ws.receive_json(), self.init_timeout)
+        except TimeoutError:
+            connection.close(CLOSE_INIT_TIMEOUT, "Connection initialisation timeout")
+            return
+        except (WebSocketDisconnect, ValueError):
+            return
+        if not await self._init(connection, message):
+            return
+        while ws.application_state == WebSocketState.CONNECTED and not connection.closing:
+            try:
+                message = await ws.receive_json()
+            except WebSocketDisconnect:
+                return
+            except ValueError:
+                connection.close(CLOSE_BAD_REQUEST, "Invalid message")
+                return
+            await self._handle(connection, message)
+
+    async def _init(self, connection: Connection, message: Any) -> bool:
+        if not isinstance(message, dict) or message.get("type") != "connection_init":
+            connection.close(CLOSE_UNAUTHORIZED, "Unauthorized")
+            return False
+        params = message.get("payload") or {}
+        token = None
+        if isinstance(params, dict):
+            token = bearer_token(params.get("authorization") or params.get("Authorization"))
+            token = token or params.get("token")
+        token = token or bearer_token(connection.ws.headers.get("authorization"))
+        actor = await authenticate(self.rt, token) if isinstance(token, str) else None
+        if token and actor is None:
+            connection.close(CLOSE_FORBIDDEN, "Forbidden: the token is unknown or expired")
+            return False
+        connection.ctx = Context(
+            rt=self.rt,
+            actor=actor,
+            hub=self.hub,
+            connection_params=params if isinstance(params, dict) else None,
+        )
+        connection.acked = True
+        connection.send({"type": "connection_ack"})
+        return True
+
+    async def _handle(self, connection: Connection, message: Any) -> None:
+        kind = message.get("type") if isinstance(message, dict) else None
+        if kind == "ping":
+            connection.send({"type": "pong"})
+        elif kind == "pong":
+            pass
+        elif kind == "connection_init":
+            connection.close(CLOSE_TOO_MANY_INITS, "Too many initialisation requests")
+        elif kind == "subscribe":
+            op_id = message.get("id")
+            if not isinstance(op_id, str) or not isinstance(message.get("payload"), dict):
+                connection.close(CLOSE_BAD_REQUEST, "Invalid subscribe message")
+            elif op_id in connection.operations:
+                connection.close(CLOSE_DUPLICATE_ID, f"Subscriber for {op_id} already exists")
+            else:
+                op = Operation(op_id, connection)
+                connection.operations[op_id] = op
+                op.task = asyncio.create_task(self._run(connection, op, message["payload"]))
+        elif kind == "complete":
+            op_id = message.get("id")
+            if isinstance(op_id, str):
+                self._stop(connection, op_id)
+        else:
+            connection.close(CLOSE_BAD_REQUEST, f"Unknown message type {kind!r}")
+
+    def _stop(self, connection: Connection, op_id: str) -> None:
+        op = connection.operations.pop(op_id, None)
+        if op is None:
+            return
+        if op.cohort is not None:
+            op.cohort.remove(op)
+            self.stats.subscriptions -= 1
+        if op.task is not None and not op.task.done():
+            op.task.cancel()
+
+    def _error(self, connection: Connection, op_id: str, errors: list[GraphQLError]) -> None:
+        connection.operations.pop(op_id, None)
+        connection.send({"id": op_id, "type": "error", "payload": [e.formatted for e in errors]})
+
+    async def _run(self, connection: Connection, op: Operation, payload: dict[str, Any]) -> None:
+        try:
+            prepared = prepare(self.rules, payload)
+            if isinstance(prepared, list):
+                self._error(connection, op.id, prepared)
+                return
+            if prepared.operation.operation is OperationType.SUBSCRIPTION:
+                await self._subscribe(connection, op, prepared)
+            else:
+                await self._execute(connection, op, payload)
+        except asyncio.CancelledError:
+            raise
+        except GraphQLError as error:
+            self._error(connection, op.id, [error])
+        except Exception:
+            log.exception("live operation failed")
+            self._error(connection, op.id, [GraphQLError("Unexpected error.")])
+
+    async def _execute(
+        self, connection: Connection, op: Operation, payload: dict[str, Any]
+    ) -> None:
+        assert connection.ctx is not None
+        ctx = Context(rt=self.rt, actor=connection.ctx.actor, hub=self.hub)
+        result = await self.schema.execute(
+            payload["query"],
+            variable_values=payload.get("variables"),
+            context_value=ctx,
+            operation_name=payload.get("operationName"),
+        )
+        if op.id in connection.operations:
+            body: dict[str, Any] = {"data": result.data}
+            if result.errors:
+                body["errors"] = [e.formatted for e in result.errors]
+            connection.send({"id": op.id, "type": "next", "payload": body})
+            connection.send({"id": op.id, "type": "complete"})
+            connection.operations.pop(op.id, None)
+
+    async def _subscribe(self, connection: Connection, op: Operation, prepared: Prepared) -> None:
+        assert connection.ctx is not None
+        field_name = prepared.root_field.name.value
+        feed = await feed_for(field_name, root_arguments(self.rules, prepared), connection.ctx)
+        actor = connection.ctx.actor
+        # Events carry nothing personal; a case renders differently for different viewers.
+        visibility = actor.account_id if feed.case_id is not None and actor else None
+        key = cohort_key(feed, prepared, visibility)
+        cohort = self.cohorts.get(key)
+        if cohort is None:
+            ctx = Context(rt=self.rt, actor=actor, hub=self.hub)
+            cohort = Cohort(self, key, feed, prepared, ctx)
+            self.cohorts[key] = cohort
+            self.stats.cohorts = len(self.cohorts)
+        if op.id not in connection.operations:
+            return
+        # Join first, so live events are kept while the log is replayed; then replay.
+        op.cohort = cohort
+        cohort.members.add(op)
+        self.stats.subscriptions += 1
+        until = self.hub.position
+        op.last_seq = feed.since if feed.since is not None else until
+        await self._replay(cohort, op, feed, until)
+        op.replaying = False
+        for seq, text in op.pending:
+            if seq > op.last_seq:
+                op.last_seq = seq
+                connection.send_next(op.id, text)
+        op.pending.clear()
+
+    async def _replay(self, cohort: Cohort, op: Operation, feed: Feed, until: int) -> None:
+        last = op.last_seq
+        while last < until and not op.connection.closing:
+            batch = await read_after(last, region_path=feed.region_path, limit=REPLAY_BATCH)
+            batch = [e for e in batch if e.seq <= until]
+            if not batch:
+                break
+            for event in batch:
+                last = event.seq
+                if not feed.wants(event):
+                    continue
+                await op.connection.wait_drained()
+                text = await cohort.render(event)
+                if text is not None:
+                    op.connection.send_next(op.id, text)
+        op.last_seq = max(last, op.last_seq)

@@ -1,0 +1,161 @@
+"""Two server processes on one database, woken through a real Redis: a change made through
+one reaches a subscriber of the other."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from .client import LOGIN
+from .live import LiveClient
+
+REDIS = shutil.which("redis-server")
+pytestmark = pytest.mark.skipif(REDIS is None, reason="redis-server is not installed")
+
+SUBSCRIBE = """
+subscription($regionId: ID!) { events(regionId: $regionId) { seq kind payload } }
+"""
+REGIONS = "{ regions(level: COMMUNITY) { id nameZh children { id } } }"
+CATEGORIES = "{ categories { id code } }"
+REPORT = """
+mutation($input: ReportCaseInput!) { reportCase(input: $input) { case { id } userErrors { code } } }
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}")
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise TimeoutError(url)
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    port = _free_port()
+    server = subprocess.Popen(
+        [str(REDIS), "--port", str(port), "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+@pytest.fixture
+def two_servers(tmp_path: Path, template_db: Path, redis_url: str) -> Iterator[list[str]]:
+    shutil.copy(template_db, tmp_path / "grassroots.db")
+    env = {
+        **os.environ,
+        "GRASSROOTS_DATA_DIR": str(tmp_path),
+        "GRASSROOTS_BROKER_URL": redis_url,
+        # Without Redis a subscriber would wait a minute for the log poll.
+        "GRASSROOTS_LIVE_POLL_SECONDS": "60",
+        "GRASSROOTS_SCHEDULER_INTERVAL": "3600",
+    }
+    ports = [_free_port(), _free_port()]
+    processes = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "grassroots.cli",
+                "serve",
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+            ],
+            env=env,
+        )
+        for port in ports
+    ]
+    try:
+        urls = [f"http://127.0.0.1:{port}" for port in ports]
+        for url, process in zip(urls, processes, strict=True):
+            _wait_until_up(f"{url}/healthz", process)
+        yield urls
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(15)
+
+
+async def test_a_mutation_on_one_process_reaches_a_subscriber_on_the_other(
+    two_servers: list[str],
+) -> None:
+    first, second = two_servers
+    async with httpx.AsyncClient() as http:
+
+        async def gql(base: str, query: str, variables: dict | None = None, token: str = ""):
+            headers = {"Authorization": f"Bearer {token}"} if token else {}
+            response = await http.post(
+                f"{base}/graphql",
+                json={"query": query, "variables": variables or {}},
+                headers=headers,
+            )
+            return response.json()["data"]
+
+        login = {"input": {"username": "resident1", "password": "grassroots"}}
+        token = (await gql(first, LOGIN, login))["login"]["token"]
+        staff = {"input": {"username": "community1", "password": "grassroots"}}
+        staff_token = (await gql(second, LOGIN, staff))["login"]["token"]
+        yanqing = next(
+            r for r in (await gql(first, REGIONS))["regions"] if r["nameZh"] == "延青社区"
+        )
+        category = next(
+            c["id"]
+            for c in (await gql(first, CATEGORIES))["categories"]
+            if c["code"] == "heating.pipe-leak"
+        )
+        ws_url = second.replace("http://", "ws://") + "/graphql"
+        async with LiveClient.connect(ws_url, staff_token) as live:
+            await live.subscribe(SUBSCRIBE, {"regionId": yanqing["id"]})
+            await asyncio.sleep(0.2)
+            report = {
+                "input": {
+                    "title": "다른 프로세스 另一个进程",
+                    "description": "redis",
+                    "categoryId": category,
+                    "regionId": yanqing["children"][0]["id"],
+                }
+            }
+            started = time.monotonic()
+            made = (await gql(first, REPORT, report, token))["reportCase"]
+            assert made["userErrors"] == []
+            message = await live.receive(within=10)
+            assert time.monotonic() - started < 5  # the wake-up came through Redis
+            event = message["payload"]["data"]["events"]
+            assert event["kind"] == "case.reported"
+            assert event["payload"]["title"] == "다른 프로세스 另一个进程"
