@@ -165,3 +165,39 @@ async def test_queries_and_mutations_run_over_the_socket(api: Api, app: Starlett
             "payload": {"data": {"me": {"username": "community1"}}},
         }
         assert done == {"id": op, "type": "complete"}
+
+
+DASHBOARD_SUBSCRIPTION = """
+subscription Screen($regionId: ID!) { dashboardUpdated(regionId: $regionId) { newToday open } }
+"""
+
+
+async def test_the_dashboard_is_pushed_at_most_once_a_second_and_only_on_change(
+    api: Api, app: Starlette
+) -> None:
+    yanqing = await lookup.region(api, "COMMUNITY", "延青社区")
+    minxing = await lookup.region(api, "COMMUNITY", "民兴社区")
+    token = await api.login("screen1")
+    async with serving(app) as url, LiveClient.connect(url, token) as live:
+        # Given a wall screen showing 延青's dashboard
+        await live.subscribe(DASHBOARD_SUBSCRIPTION, {"regionId": yanqing["id"]})
+        first = (await live.take(1))[0]["payload"]["data"]["dashboardUpdated"]
+
+        # When three cases are reported in quick succession
+        for i in range(3):
+            await flows.report(api, title=f"연속 신고 {i} 连续")
+
+        # Then one fresh dashboard arrives with all three, not three dashboards
+        update = (await live.take(1, within=3))[0]["payload"]["data"]["dashboardUpdated"]
+        if update["newToday"] < first["newToday"] + 3:  # the first tick may split the burst
+            update = (await live.take(1, within=3))[0]["payload"]["data"]["dashboardUpdated"]
+        assert update["newToday"] == first["newToday"] + 3
+        assert update["open"] == first["open"] + 3
+        # and nothing more while nothing changes, not even a change elsewhere
+        await flows.report(api, user="resident3", community="民兴社区", title="민흥 民兴")
+        assert await live.quiet(1.5)
+
+        # and a screen may not follow another community's dashboard
+        await live.subscribe(DASHBOARD_SUBSCRIPTION, {"regionId": minxing["id"]})
+        refused = await live.receive()
+        assert refused["type"] == "error"

@@ -1,4 +1,4 @@
-"""`grassroots serve | demo | export-schema | create-admin`."""
+"""`grassroots serve | demo | generate | rebuild-stats | export-schema | create-admin`."""
 
 from __future__ import annotations
 
@@ -69,6 +69,56 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _generate(settings: Settings, *, cases: int, years: float, seed: int) -> str:
+    from .db import close_db, init_db
+    from .demo.generate import ProgressBar, generate
+    from .workflow.runtime import Runtime
+
+    await init_db(settings.database_url)
+    bar = ProgressBar(cases)
+    try:
+        result = await generate(
+            Runtime.create(settings), cases=cases, years=years, seed=seed, progress=bar
+        )
+    finally:
+        await close_db()
+    bar.close(result.cases)
+    rows = sum(result.rows.values())
+    return (
+        f"generated {result.cases:,} cases (ids {result.first_case_id}–{result.last_case_id}) "
+        f"and {rows:,} rows in {result.seconds:.1f}s: {result.cases_per_second:,.0f} cases/s"
+    )
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    if args.cases < 0 or args.years <= 0:
+        print("error: --cases must be 0 or more and --years more than 0", file=sys.stderr)
+        return 2
+    print(asyncio.run(_generate(settings, cases=args.cases, years=args.years, seed=args.seed)))
+    return 0
+
+
+async def _rebuild_stats(settings: Settings) -> int:
+    from .db import close_db, init_db
+    from .workflow import stats
+
+    await init_db(settings.database_url)
+    try:
+        counted = await stats.rebuild(settings.zone)
+    finally:
+        await close_db()
+    return sum(len(rows) for rows in counted.rows().values())
+
+
+def cmd_rebuild_stats(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    rows = asyncio.run(_rebuild_stats(settings))
+    print(f"dashboard counters recounted from the cases: {rows:,} rows")
+    return 0
+
+
 def cmd_export_schema(args: argparse.Namespace) -> int:
     from .graphql.schema import export_sdl
 
@@ -124,6 +174,20 @@ def parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="create or reset the demo database")
     demo.add_argument("--cases", type=int, default=300)
     demo.set_defaults(func=cmd_demo)
+
+    generate = sub.add_parser(
+        "generate", help="add N generated historic cases (for benchmarks) to the database"
+    )
+    generate.add_argument("--cases", type=int, required=True)
+    generate.add_argument("--years", type=float, default=3.0, help="spread over this many years")
+    generate.add_argument("--seed", type=int, default=2026)
+    generate.set_defaults(func=cmd_generate)
+
+    rebuild = sub.add_parser(
+        "rebuild-stats",
+        help="recount the dashboard counters from the cases (stop the server first)",
+    )
+    rebuild.set_defaults(func=cmd_rebuild_stats)
 
     schema = sub.add_parser("export-schema", help="write the GraphQL SDL")
     schema.add_argument("--output", default="schema.graphql", help="a file, or - for stdout")

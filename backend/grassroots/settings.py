@@ -35,6 +35,8 @@ class Settings:
     # How often the event hub reads the log without a wake-up (covers lost broker messages).
     live_poll_seconds: float = 2.0
     max_upload_bytes: int = 10 * 1024 * 1024
+    # How long before a service task starts a member may still cancel their sign-up.
+    assignment_cancel_minutes: int = 120
     max_photos_per_case: int = 6
     max_query_depth: int = 12
     max_aliases: int = 30
@@ -78,6 +80,9 @@ class Settings:
             "rating_wait_days": int(env.get("GRASSROOTS_RATING_WAIT_DAYS", "3")),
             "timezone": env.get("GRASSROOTS_TIMEZONE") or "Asia/Shanghai",
             "live_poll_seconds": float(env.get("GRASSROOTS_LIVE_POLL_SECONDS", "2")),
+            "assignment_cancel_minutes": int(
+                env.get("GRASSROOTS_ASSIGNMENT_CANCEL_MINUTES", "120")
+            ),
         }
         if env.get("GRASSROOTS_FRONTEND_DIR"):
             values["frontend_dir"] = Path(env["GRASSROOTS_FRONTEND_DIR"]).resolve()

@@ -27,6 +27,7 @@ from .accounts import DEMO_PASSWORD, create_accounts
 from .cast import Cast
 from .city import build_city
 from .history import HISTORY_DAYS, build_history
+from .party import build_party
 
 __all__ = ["DEMO_PASSWORD", "DemoResult", "build_demo", "is_empty"]
 
@@ -78,6 +79,7 @@ async def build_demo(rt: Runtime, *, cases: int = 300, seed: int = DEFAULT_SEED)
             accounts = await create_accounts(past, city)
         cast = await Cast.load()
         history = await build_history(past, clock, cast, cases=cases, until=now, seed=seed)
+        party = await build_party(rt, city)
     counts: dict[str, int] = {
         "regions": await Region.all().count(),
         "departments": await Department.all().count(),
@@ -92,6 +94,9 @@ async def build_demo(rt: Runtime, *, cases: int = 300, seed: int = DEFAULT_SEED)
     by_status = Case.all().annotate(n=Count("id")).group_by("status").values_list("status", "n")
     for status, count in await by_status:
         counts[f"status:{status}"] = count
+    counts.update(party.counts)
     return DemoResult(
-        hotline_token=accounts.hotline_token, counts=counts, failures=history.failures
+        hotline_token=accounts.hotline_token,
+        counts=counts,
+        failures=history.failures + party.failures,
     )

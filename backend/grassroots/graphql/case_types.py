@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Self
+from typing import TYPE_CHECKING, Annotated, Self
 
 import strawberry
 from strawberry import relay
@@ -32,6 +32,9 @@ from .enums import (
     Urgency,
     WhistleStatus,
 )
+
+if TYPE_CHECKING:
+    from .lists import ListItemType
 
 MEDIA_URL_TTL_SECONDS = 3600
 
@@ -345,6 +348,17 @@ class CaseType(relay.Node):
     async def last_event(self, info: Info) -> TimelineEntry | None:
         row = await info.context.loaders.last_event_by_case.load(self._m.id)
         return self._entry(info, row) if row else None
+
+    @strawberry.field(description="Items of the three lists made from this case")
+    async def list_items(
+        self, info: Info
+    ) -> list[Annotated[ListItemType, strawberry.lazy("grassroots.graphql.lists")]]:
+        from .lists import ListItemType
+
+        links = await info.context.loaders.list_item_links_by_case.load(self._m.id)
+        ids = [str(link.list_item_id) for link in links]
+        found = await ListItemType.resolve_nodes(info=info, node_ids=ids)
+        return [item for item in found if item is not None]
 
     @strawberry.field(description="The original this duplicate was merged into")
     async def duplicate_of(self, info: Info) -> CaseType | None:

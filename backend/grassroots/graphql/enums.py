@@ -18,6 +18,9 @@ from ..models.enums import (
     Urgency,
     WhistleStatus,
 )
+from ..models.lists import ListItemKind, ListItemStatus
+from ..models.party import OrganisationKind, RegistrationStatus
+from ..models.tasks import AssignmentStatus, TaskStatus
 from ..workflow.case_search import CaseOrder
 from ..workflow.errors import ErrorCode
 
@@ -33,23 +36,35 @@ for _enum in (
     Urgency,
     WhistleStatus,
     CaseOrder,
+    OrganisationKind,
+    RegistrationStatus,
+    AssignmentStatus,
+    TaskStatus,
+    ListItemKind,
+    ListItemStatus,
 ):
     strawberry.enum(_enum)
 strawberry.enum(Source, description="Where a case came from")
 strawberry.enum(ErrorCode, description="Why a mutation was refused")
 
 __all__ = [
+    "AssignmentStatus",
     "CaseEventKind",
     "CaseOrder",
     "CaseStatus",
     "DepartmentKind",
     "DepartmentRole",
     "ErrorCode",
+    "ListItemKind",
+    "ListItemStatus",
+    "OrganisationKind",
     "PhotoKind",
     "RegionLevel",
+    "RegistrationStatus",
     "Role",
     "Satisfaction",
     "Source",
+    "TaskStatus",
     "Urgency",
     "WhistleStatus",
 ]

@@ -11,14 +11,21 @@ from tortoise.models import Model
 
 from ..models import (
     Account,
+    Assignment,
     Case,
     CaseDepartment,
     CaseEvent,
     Category,
     Department,
+    ListItem,
+    ListItemCase,
+    ListItemPhoto,
+    PartyMember,
+    PartyOrganisation,
     Photo,
     Region,
     RoleBinding,
+    ServiceTask,
     Whistle,
     WhistleResponse,
 )
@@ -136,6 +143,83 @@ class LastEventByCaseLoader(DataLoader[int, CaseEvent | None]):
         super().__init__(load_fn=_last_events)
 
 
+class PartyMemberByIdLoader(DataLoader[int, PartyMember | None]):
+    def __init__(self) -> None:
+        super().__init__(load_fn=lambda ids: _by_id(PartyMember, ids))
+
+
+async def _members_by_account(ids: Sequence[int]) -> list[PartyMember | None]:
+    rows = {m.account_id: m for m in await PartyMember.filter(account_id__in=list(set(ids)))}
+    return [rows.get(i) for i in ids]
+
+
+class PartyMemberByAccountLoader(DataLoader[int, PartyMember | None]):
+    def __init__(self) -> None:
+        super().__init__(load_fn=_members_by_account)
+
+
+class PartyOrganisationByIdLoader(DataLoader[int, PartyOrganisation | None]):
+    def __init__(self) -> None:
+        super().__init__(load_fn=lambda ids: _by_id(PartyOrganisation, ids))
+
+
+async def _member_counts(ids: Sequence[int]) -> list[int]:
+    from tortoise.functions import Count
+
+    rows = dict(
+        await PartyMember.filter(organisation_id__in=list(set(ids)))
+        .group_by("organisation_id")
+        .annotate(n=Count("id"))
+        .values_list("organisation_id", "n")
+    )
+    return [int(rows.get(i, 0)) for i in ids]
+
+
+class MemberCountByOrganisationLoader(DataLoader[int, int]):
+    def __init__(self) -> None:
+        super().__init__(load_fn=_member_counts)
+
+
+class ServiceTaskByIdLoader(DataLoader[int, ServiceTask | None]):
+    def __init__(self) -> None:
+        super().__init__(load_fn=lambda ids: _by_id(ServiceTask, ids))
+
+
+class AssignmentsByTaskLoader(DataLoader[int, list[Assignment]]):
+    def __init__(self) -> None:
+        super().__init__(load_fn=lambda ids: _grouped(Assignment, "task_id", ids))
+
+
+class AssignmentsByMemberLoader(DataLoader[int, list[Assignment]]):
+    def __init__(self) -> None:
+        super().__init__(load_fn=lambda ids: _grouped(Assignment, "member_id", ids))
+
+
+class ListItemByIdLoader(DataLoader[int, ListItem | None]):
+    def __init__(self) -> None:
+        super().__init__(load_fn=lambda ids: _by_id(ListItem, ids))
+
+
+class ListItemPhotosByListItemLoader(DataLoader[int, list[ListItemPhoto]]):
+    def __init__(self) -> None:
+        super().__init__(load_fn=lambda ids: _grouped(ListItemPhoto, "list_item_id", ids))
+
+
+class CaseLinksByListItemLoader(DataLoader[int, list[ListItemCase]]):
+    def __init__(self) -> None:
+        super().__init__(load_fn=lambda ids: _grouped(ListItemCase, "list_item_id", ids))
+
+
+class ListItemLinksByCaseLoader(DataLoader[int, list[ListItemCase]]):
+    def __init__(self) -> None:
+        super().__init__(load_fn=lambda ids: _grouped(ListItemCase, "case_id", ids))
+
+
+class TasksByListItemLoader(DataLoader[int, list[ServiceTask]]):
+    def __init__(self) -> None:
+        super().__init__(load_fn=lambda ids: _grouped(ServiceTask, "origin_list_item_id", ids))
+
+
 class Loaders:
     """Every loader of one request; attributes are created on first use."""
 
@@ -154,6 +238,18 @@ class Loaders:
         "responses_by_whistle": ResponsesByWhistleLoader,
         "timeline_by_case": TimelineByCaseLoader,
         "last_event_by_case": LastEventByCaseLoader,
+        "party_member_by_id": PartyMemberByIdLoader,
+        "party_member_by_account": PartyMemberByAccountLoader,
+        "party_organisation_by_id": PartyOrganisationByIdLoader,
+        "member_count_by_organisation": MemberCountByOrganisationLoader,
+        "service_task_by_id": ServiceTaskByIdLoader,
+        "assignments_by_task": AssignmentsByTaskLoader,
+        "assignments_by_member": AssignmentsByMemberLoader,
+        "list_item_by_id": ListItemByIdLoader,
+        "list_item_links_by_case": ListItemLinksByCaseLoader,
+        "list_item_photos_by_list_item": ListItemPhotosByListItemLoader,
+        "case_links_by_list_item": CaseLinksByListItemLoader,
+        "tasks_by_list_item": TasksByListItemLoader,
     }
 
     def __getattr__(self, name: str) -> DataLoader[Any, Any]:

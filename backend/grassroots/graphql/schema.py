@@ -12,10 +12,8 @@ from strawberry import relay
 from strawberry.extensions import (
     AddValidationRules,
     MaskErrors,
-    MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
-    QueryDepthLimiter,
     ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
@@ -25,16 +23,29 @@ from ..workflow.errors import WorkflowError
 from .auth import AuthMutations, AuthQueries
 from .case_mutations import CaseMutations
 from .case_queries import CaseQueries
+from .dashboard import DashboardQueries
 from .directory_queries import DirectoryQueries
 from .events import EventQueries
+from .lists import ListMutations, ListQueries
+from .party import PartyMutations, PartyQueries
 from .subscriptions import Subscription
+from .tasks import TaskMutations, TaskQueries
 
 
 def query_type() -> type:
     """A fresh Query class: relay's node fields bind to the first schema they meet."""
 
     @strawberry.type(name="Query")
-    class Query(AuthQueries, DirectoryQueries, CaseQueries, EventQueries):
+    class Query(
+        AuthQueries,
+        DirectoryQueries,
+        CaseQueries,
+        EventQueries,
+        DashboardQueries,
+        PartyQueries,
+        TaskQueries,
+        ListQueries,
+    ):
         node: relay.Node | None = relay.node()
         nodes: list[relay.Node | None] = relay.node()
 
@@ -42,7 +53,7 @@ def query_type() -> type:
 
 
 @strawberry.type
-class Mutation(AuthMutations, CaseMutations):
+class Mutation(AuthMutations, CaseMutations, PartyMutations, TaskMutations, ListMutations):
     pass
 
 
@@ -56,19 +67,25 @@ def should_mask(error: GraphQLError) -> bool:
 
 
 def extensions(settings: SchemaOptions) -> list[Any]:
-    """Factories, so each request gets fresh extension state; the parser and validation
-    caches themselves are shared module-wide by maxsize."""
+    """Factories, so each request gets fresh extension state. The limit rules are built
+    once: the validation cache is keyed on the rule classes, and new classes per request
+    would make it miss every time."""
     from graphql.validation import NoSchemaIntrospectionCustomRule
+    from strawberry.extensions.max_aliases import create_validator as alias_rule
+    from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 
+    rules: list[Any] = [
+        depth_rule(settings.max_query_depth, None),
+        alias_rule(settings.max_aliases),
+    ]
+    if not settings.introspection:
+        rules.append(NoSchemaIntrospectionCustomRule)
     chosen: list[Any] = [
         lambda: ParserCache(maxsize=256),
         lambda: ValidationCache(maxsize=256),
-        lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
-        lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+        lambda: AddValidationRules(rules),
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
     ]
-    if not settings.introspection:
-        chosen.append(lambda: AddValidationRules([NoSchemaIntrospectionCustomRule]))
     if settings.production:
         chosen.append(lambda: MaskErrors(should_mask_error=should_mask))
     return chosen

@@ -20,10 +20,11 @@ from ..workflow.cases import load_visible_case
 from ..workflow.errors import WorkflowError
 from .case_types import CaseType
 from .context import Context, Info
+from .dashboard import DashboardType, dashboard_for
 from .errors import decode_id
 from .events import Event, event_of
 
-FEEDS = ("events", "caseUpdated")
+FEEDS = ("events", "caseUpdated", "dashboardUpdated")
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,12 @@ class Feed:
     region_path: str
     since: int | None = None
     case_id: int | None = None
+    region_id: int | None = None
+
+    @property
+    def is_snapshot(self) -> bool:
+        """Sends the latest state (throttled), not every event."""
+        return self.field == "dashboardUpdated"
 
     def wants(self, event: models.Event) -> bool:
         if self.case_id is None:
@@ -58,6 +65,15 @@ async def feed_for(field: str, args: dict[str, Any], ctx: Context) -> Feed:
         if since is not None and since < 0:
             raise GraphQLError("since: must be a sequence number, 0 or more")
         return Feed(field, region.path, since=since)
+    if field == "dashboardUpdated":
+        try:
+            region_id = decode_id(args["regionId"], "Region", "regionId")
+        except WorkflowError as error:
+            raise GraphQLError(f"regionId: {error.message}") from error
+        region = await models.Region.get_or_none(id=region_id)
+        if region is None or not actor.covers(region.path, REGION_READER_ROLES):
+            raise GraphQLError("regionId: you may not follow this region's dashboard")
+        return Feed(field, region.path, region_id=region.id)
     if field == "caseUpdated":
         try:
             case = await load_visible_case(actor, decode_id(args["id"], "Case", "id"), "id")
@@ -67,10 +83,13 @@ async def feed_for(field: str, args: dict[str, Any], ctx: Context) -> Feed:
     raise GraphQLError(f"{field} is not a live feed")
 
 
-async def root_for(feed: Feed, event: models.Event, ctx: Context) -> Any:
-    """The value the subscription field yields for `event`; None to skip it."""
-    if feed.field == "events":
+async def root_for(feed: Feed, event: models.Event | None, ctx: Context) -> Any:
+    """The value the subscription field yields for `event` (None for a snapshot feed);
+    None to skip it."""
+    if feed.field == "events" and event is not None:
         return event_of(event)
+    if feed.field == "dashboardUpdated" and feed.region_id is not None:
+        return await dashboard_for(ctx, feed.region_id)
     if feed.field == "caseUpdated":
         shim: Any = _InfoShim(ctx)
         found = await CaseType.resolve_nodes(info=shim, node_ids=[str(feed.case_id)])
@@ -86,9 +105,12 @@ class _InfoShim:
 
 
 async def _follow(info: Info, field: str, args: dict[str, Any]) -> AsyncGenerator[Any, None]:
+    """The plain path (one stream per subscriber), for executions outside graphql/ws.py."""
     ctx = info.context
     feed = await feed_for(field, args, ctx)
     assert ctx.hub is not None, "the event hub runs with the app"
+    if feed.is_snapshot:
+        yield await root_for(feed, None, ctx)
     async for event in ctx.hub.follow(feed.region_path, feed.since):
         if feed.wants(event):
             ctx.loaders = type(ctx.loaders)()  # a fresh cache: the case has changed
@@ -107,6 +129,16 @@ class Subscription:
         self, info: Info, region_id: strawberry.ID, since: int | None = None
     ) -> AsyncGenerator[Event, None]:
         async for item in _follow(info, "events", {"regionId": region_id, "since": since}):
+            yield item
+
+    @strawberry.subscription(
+        description="The region's dashboard now, then again at most once a second while "
+        "something changes in the region; nothing while nothing does"
+    )
+    async def dashboard_updated(
+        self, info: Info, region_id: strawberry.ID
+    ) -> AsyncGenerator[DashboardType | None, None]:
+        async for item in _follow(info, "dashboardUpdated", {"regionId": region_id}):
             yield item
 
     @strawberry.subscription(description="The case after each change")

@@ -267,28 +267,33 @@ class Cohort:
     async def render(self, event: Event) -> str | None:
         if event.seq in self.cache:
             return self.cache[event.seq]
-        ctx = Context(rt=self.ctx.rt, actor=self.ctx.actor, hub=self.ctx.hub)
+        ctx = self.fresh_context()
         root = await root_for(self.feed, event, ctx)
-        payload = None
-        if root is not None:
-            result = execute(
-                self.endpoint.rules.graphql_schema,
-                self.prepared.document,
-                root_value=root,
-                context_value=ctx,
-                variable_values=self.prepared.variables,
-                operation_name=self.prepared.operation.name.value
-                if self.prepared.operation.name
-                else None,
-            )
-            if asyncio.iscoroutine(result) or isinstance(result, asyncio.Future):
-                result = await result
-            payload = result_json(result)  # type: ignore[arg-type]
-            self.endpoint.stats.renders += 1
+        payload = None if root is None else await self.execute(root, ctx)
         self.cache[event.seq] = payload
         if len(self.cache) > RENDER_CACHE:
             self.cache.popitem(last=False)
         return payload
+
+    def fresh_context(self) -> Context:
+        """Loaders cache per render: the case or dashboard has changed since the last one."""
+        return Context(rt=self.ctx.rt, actor=self.ctx.actor, hub=self.ctx.hub)
+
+    async def execute(self, root: Any, ctx: Context) -> str:
+        """The subscription's selection over `root`, serialised once for every member."""
+        operation = self.prepared.operation
+        result = execute(
+            self.endpoint.rules.graphql_schema,
+            self.prepared.document,
+            root_value=root,
+            context_value=ctx,
+            variable_values=self.prepared.variables,
+            operation_name=operation.name.value if operation.name else None,
+        )
+        if asyncio.iscoroutine(result) or isinstance(result, asyncio.Future):
+            result = await result
+        self.endpoint.stats.renders += 1
+        return result_json(result)  # type: ignore[arg-type]
 
     async def on_event(self, event: Event) -> None:
         if not self.members or not self.feed.wants(event):
@@ -305,6 +310,42 @@ class Cohort:
             self.endpoint.hub.unlisten(self.listener)
             self.endpoint.cohorts.pop(self.key, None)
             self.endpoint.stats.cohorts = len(self.endpoint.cohorts)
+
+
+class ThrottledCohort(Cohort):
+    """A snapshot feed (the dashboard): at most one render per `interval` while events come,
+    none while nothing changes; a new member gets the current snapshot at once."""
+
+    def __init__(self, *args: Any, interval: float = 1.0, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.interval = interval
+        self.version = 0
+        self.last_sent = 0.0
+        self.flush: asyncio.Task[None] | None = None
+
+    async def on_event(self, event: Event) -> None:
+        if self.members and (self.flush is None or self.flush.done()):
+            self.flush = asyncio.create_task(self._flush_later())
+
+    async def _flush_later(self) -> None:
+        loop = asyncio.get_running_loop()
+        await asyncio.sleep(max(0.0, self.last_sent + self.interval - loop.time()))
+        self.last_sent = loop.time()
+        payload = await self.snapshot()
+        if payload is not None:
+            self.version += 1
+            for member in list(self.members):
+                member.deliver(self.version, payload)
+
+    async def snapshot(self) -> str | None:
+        ctx = self.fresh_context()
+        root = await root_for(self.feed, None, ctx)
+        return None if root is None else await self.execute(root, ctx)
+
+    def remove(self, op: Operation) -> None:
+        super().remove(op)
+        if not self.members and self.flush is not None:
+            self.flush.cancel()
 
 
 def result_json(result: ExecutionResult) -> str:
@@ -496,7 +537,8 @@ class LiveEndpoint:
         cohort = self.cohorts.get(key)
         if cohort is None:
             ctx = Context(rt=self.rt, actor=actor, hub=self.hub)
-            cohort = Cohort(self, key, feed, prepared, ctx)
+            kind = ThrottledCohort if feed.is_snapshot else Cohort
+            cohort = kind(self, key, feed, prepared, ctx)
             self.cohorts[key] = cohort
             self.stats.cohorts = len(self.cohorts)
         if op.id not in connection.operations:
@@ -505,6 +547,13 @@ class LiveEndpoint:
         op.cohort = cohort
         cohort.members.add(op)
         self.stats.subscriptions += 1
+        if isinstance(cohort, ThrottledCohort):
+            # A snapshot feed starts with the current state; it has nothing to replay.
+            snapshot = await cohort.snapshot()
+            op.replaying = False
+            if snapshot is not None:
+                connection.send_next(op.id, snapshot)
+            return
         until = self.hub.position
         op.last_seq = feed.since if feed.since is not None else until
         await self._replay(cohort, op, feed, until)

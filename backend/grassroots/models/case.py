@@ -71,6 +71,9 @@ class Case(Model):
     class Meta:
         table = "case"
         unique_together = (("source", "external_ref"),)
+        # Open cases of a subtree past a deadline (the dashboard's overdue count, per grid):
+        # few beside the history, and counted from this index alone.
+        indexes = (("status", "region_path", "region_id", "resolve_due_at", "claim_due_at"),)
 
 
 class CaseDepartment(Model):

@@ -222,7 +222,7 @@ async def _create_case(
     queue = await queue_region_for(region)
     policy = policy_for(category, data.urgency)
     case = await Case.create(
-        number=await _next_number(now.year),
+        number=await _next_number(now.astimezone(rt.settings.zone).year),  # the city's year
         title=data.title,
         description=data.description,
         category_id=category.id,
@@ -262,6 +262,7 @@ async def report_case(rt: Runtime, actor: Actor | None, data: NewCase) -> Case:
         case = await _create_case(rt, actor, data, category, region, reporter=True)
         saved = await _save_photos(rt, case, images, PhotoKind.REPORT, actor)
         await record(
+            rt,
             case,
             CaseEventKind.REPORTED,
             at=case.created_at,
@@ -290,6 +291,7 @@ async def intake_case(rt: Runtime, actor: Actor | None, data: NewCase) -> tuple[
                 case = await _create_case(rt, actor, data, category, region, reporter=False)
                 await _save_photos(rt, case, images, PhotoKind.REPORT, actor)
                 await record(
+                    rt,
                     case,
                     CaseEventKind.REPORTED,
                     at=case.created_at,
@@ -349,6 +351,7 @@ async def accept_case(
         before = case.status
         await _move(rt, case, before, **changes)
         await record(
+            rt,
             case,
             CaseEventKind.ACCEPTED,
             at=case.updated_at,
@@ -369,6 +372,7 @@ async def reject_case(rt: Runtime, actor: Actor | None, case_id: int, *, reason:
         before = case.status
         await _move(rt, case, before, status=CaseStatus.REJECTED, closed_at=rt.clock.now())
         await record(
+            rt,
             case,
             CaseEventKind.REJECTED,
             at=case.updated_at,
@@ -403,6 +407,7 @@ async def merge_case(
             closed_at=rt.clock.now(),
         )
         await record(
+            rt,
             case,
             CaseEventKind.MERGED,
             at=case.updated_at,
@@ -488,6 +493,7 @@ async def whistle_case(
                 link.role = DepartmentRole.LEAD
                 await link.save(update_fields=["role"])
         await record(
+            rt,
             case,
             CaseEventKind.WHISTLED,
             at=now,
@@ -576,8 +582,10 @@ async def claim_case(
                 )
             )
         role = DepartmentRole.LEAD if became_lead else DepartmentRole.ASSIST
-        before = case.status
         await case.refresh_from_db()
+        # Only the lead's claim moves the case; `case` was read before this transaction,
+        # so its status may be stale if another department won the lead meanwhile.
+        before = CaseStatus.DISPATCHED if became_lead else case.status
         if became_lead:
             await Whistle.filter(id=whistle.id, status=WhistleStatus.OPEN).update(
                 status=WhistleStatus.ANSWERED, answered_at=now
@@ -588,6 +596,7 @@ async def claim_case(
         on_time = now <= response.due_at
         await Case.filter(id=case.id).update(updated_at=now)
         await record(
+            rt,
             case,
             CaseEventKind.CLAIMED,
             at=now,
@@ -607,7 +616,9 @@ async def _handle_itself(rt: Runtime, actor: Actor, case: Case) -> ClaimOutcome:
         await _move(
             rt, case, before, status=CaseStatus.IN_PROGRESS, self_handled=True, claimed_at=now
         )
-        await record(case, CaseEventKind.SELF_HANDLED, at=now, actor=actor, status_before=before)
+        await record(
+            rt, case, CaseEventKind.SELF_HANDLED, at=now, actor=actor, status_before=before
+        )
     return ClaimOutcome(case=case, role=None, on_time=True)
 
 
@@ -654,6 +665,7 @@ async def arrive_on_site(
         before = case.status
         await _move(rt, case, before, arrived_at=case.arrived_at or now)
         await record(
+            rt,
             case,
             CaseEventKind.ARRIVED,
             at=now,
@@ -681,6 +693,7 @@ async def resolve_case(
         await _move(rt, case, before, status=CaseStatus.RESOLVED, resolved_at=now)
         saved = await _save_photos(rt, case, images, PhotoKind.RESOLUTION, actor)
         await record(
+            rt,
             case,
             CaseEventKind.RESOLVED,
             at=now,
@@ -745,6 +758,7 @@ async def rate_case(
             created_at=now,
         )
         await record(
+            rt,
             case,
             CaseEventKind.RATED,
             at=now,
@@ -768,7 +782,13 @@ async def reopen_case(rt: Runtime, actor: Actor | None, case_id: int, *, reason:
         before = case.status
         await _move(rt, case, before, **await _reopen_changes(case, now))
         await record(
-            case, CaseEventKind.REOPENED, at=now, actor=actor, status_before=before, note=reason
+            rt,
+            case,
+            CaseEventKind.REOPENED,
+            at=now,
+            actor=actor,
+            status_before=before,
+            note=reason,
         )
     return case
 
@@ -793,7 +813,13 @@ async def close_case(rt: Runtime, actor: Actor | None, case_id: int, *, reason: 
         before = case.status
         await _move(rt, case, before, status=CaseStatus.CLOSED, closed_at=now)
         await record(
-            case, CaseEventKind.CLOSED, at=now, actor=actor, status_before=before, note=reason
+            rt,
+            case,
+            CaseEventKind.CLOSED,
+            at=now,
+            actor=actor,
+            status_before=before,
+            note=reason,
         )
     return case
 
@@ -829,6 +855,8 @@ async def move_up_one_level(
     above = await next_level_up(queue)
     before = case.status
     data: dict[str, Any] = {"fromLevel": case.level.value, "fromRegionId": queue.id}
+    if whistle is None:  # escalated by hand: the summons it cuts short, if any
+        whistle = await Whistle.filter(case_id=case.id, status=WhistleStatus.OPEN).first()
     if whistle is not None:
         data["whistleId"] = whistle.id
         data["dueAt"] = whistle.due_at.isoformat()
@@ -845,6 +873,7 @@ async def move_up_one_level(
         data |= {"toLevel": case.level.value, "topLevel": True}
     await _move(rt, case, before, **changes)
     await record(
+        rt,
         case,
         CaseEventKind.ESCALATED,
         at=now,
@@ -868,6 +897,7 @@ async def comment_on_case(rt: Runtime, actor: Actor | None, case_id: int, *, not
         await Case.filter(id=case.id).update(updated_at=now)
         case.updated_at = now
         await record(
+            rt,
             case,
             CaseEventKind.COMMENTED,
             at=now,

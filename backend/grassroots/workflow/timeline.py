@@ -1,4 +1,5 @@
-"""Recording a case step: a timeline entry and an event-log row, in the caller's transaction."""
+"""Recording a case step: a timeline entry, an event-log row and the dashboard counters, all
+in the caller's transaction."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from typing import Any
 from ..live import eventlog
 from ..models import Case, CaseEvent
 from ..models.enums import CaseEventKind, CaseStatus
+from . import stats
 from .actor import Actor
+from .runtime import Runtime
 
 
 def case_payload(case: Case) -> dict[str, Any]:
@@ -28,6 +31,7 @@ def case_payload(case: Case) -> dict[str, Any]:
 
 
 async def record(
+    rt: Runtime,
     case: Case,
     kind: CaseEventKind,
     *,
@@ -64,5 +68,14 @@ async def record(
         actor_id=actor.account_id if actor else None,
         at=at,
         payload=payload,
+    )
+    await stats.count_step(
+        case,
+        kind,
+        status_before=status_before,
+        at=at,
+        data=data or {},
+        department_id=department_id,
+        tz=rt.settings.zone,
     )
     return step

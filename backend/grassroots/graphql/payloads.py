@@ -1,0 +1,26 @@
+"""Running a mutation's workflow call and turning its refusal into userErrors."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from graphql import GraphQLError
+
+from ..workflow.errors import WorkflowError
+from .errors import user_errors
+
+P = TypeVar("P")
+
+
+async def run(payload: Callable[..., P], action: Callable[[], Awaitable[dict[str, Any]]]) -> P:
+    try:
+        values = await action()
+    except WorkflowError as error:
+        return payload(user_errors=user_errors(error))
+    return payload(**values)
+
+
+def query_error(error: WorkflowError) -> GraphQLError:
+    """A bad filter or cursor in a query: a GraphQL error naming the argument."""
+    return GraphQLError(f"{error.field}: {error.message}" if error.field else error.message)
