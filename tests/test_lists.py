@@ -313,3 +313,25 @@ async def test_staff_send_back_and_verify_and_the_summary_counts(
         "doneOnTime": 0,
     }
     assert by_kind["DIFFICULTY"]["collected"] == 0
+
+
+PARTY_ON_DASHBOARD = """
+query($id: ID!) { dashboard(regionId: $id) {
+  party { wishesCollected wishesClaimed membersRegistered casesCollected } } }
+"""
+
+
+async def test_the_dashboard_shows_the_party_work_of_its_region(api: Api, party: None) -> None:
+    yanqing = await lookup.region(api, "COMMUNITY", "延青社区")
+
+    async def figures() -> dict[str, int]:
+        data = await api.as_user("screen1", PARTY_ON_DASHBOARD, {"id": yanqing["id"]})
+        return data["dashboard"]["party"]
+
+    before = await figures()
+    wish = flows.ok(await create(api, "WISH"))["listItem"]["id"]
+    flows.ok(await claim(api, "party1", wish))
+    after = await figures()
+    assert after["wishesCollected"] == before["wishesCollected"] + 1
+    assert after["wishesClaimed"] == before["wishesClaimed"] + 1
+    assert after["membersRegistered"] >= 2

@@ -11,7 +11,7 @@ no personal data by design (workflow.timeline.case_payload), so a wall screen ma
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from graphql import GraphQLError
@@ -26,6 +26,10 @@ from .events import Event, event_of
 from .permissions import IsAuthenticated
 
 REFUSED = "You may not see this region's dashboard"
+
+
+if TYPE_CHECKING:
+    from .party import PartyStats
 
 
 @strawberry.type(
@@ -163,6 +167,13 @@ class DashboardType:
     # What parts registered with workflow.dashboard.register_section built, by name: the
     # Party lists and service tasks add typed fields here that read their own entry.
     sections: strawberry.Private[dict[str, Any]]
+
+    @strawberry.field(description="The region's Party work: members, tasks and the lists")
+    def party(self) -> Annotated[PartyStats, strawberry.lazy("grassroots.graphql.party")] | None:
+        from .party import PartyStats
+
+        stats = self.sections.get("party")
+        return PartyStats(**vars(stats)) if stats is not None else None
 
     @classmethod
     def of(cls, d: domain.Dashboard) -> DashboardType:

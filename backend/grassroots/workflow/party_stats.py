@@ -11,6 +11,7 @@ from ..models import Assignment, Case, ListItem, PartyMember, PartyOrganisation,
 from ..models.lists import ListItemKind
 from ..models.party import RegistrationStatus
 from ..models.tasks import AssignmentStatus
+from .dashboard import Scope, register_section
 from .lists import DONE_STATUSES
 
 
@@ -63,3 +64,11 @@ async def party_stats(region_path: str) -> PartyStats:
         difficulties_solved=await difficulties.filter(status__in=list(DONE_STATUSES)).count(),
         cases_collected=await Case.filter(region_path__startswith=region_path).count(),
     )
+
+
+async def _dashboard_section(scope: Scope) -> PartyStats:
+    return await party_stats(scope.region.path)
+
+
+# The dashboard shows the Party work of its region beside the cases.
+register_section("party", _dashboard_section)
