@@ -320,22 +320,30 @@ class ThrottledCohort(Cohort):
         super().__init__(*args, **kwargs)
         self.interval = interval
         self.version = 0
+        self.dirty = False
         self.last_sent = 0.0
         self.flush: asyncio.Task[None] | None = None
 
     async def on_event(self, event: Event) -> None:
-        if self.members and (self.flush is None or self.flush.done()):
+        if not self.members:
+            return
+        self.dirty = True
+        if self.flush is None or self.flush.done():
             self.flush = asyncio.create_task(self._flush_later())
 
     async def _flush_later(self) -> None:
+        # An event that lands while a snapshot is being built marks it dirty again, so the
+        # loop sends one more: no change is left unsent.
         loop = asyncio.get_running_loop()
-        await asyncio.sleep(max(0.0, self.last_sent + self.interval - loop.time()))
-        self.last_sent = loop.time()
-        payload = await self.snapshot()
-        if payload is not None:
-            self.version += 1
-            for member in list(self.members):
-                member.deliver(self.version, payload)
+        while self.dirty and self.members:
+            await asyncio.sleep(max(0.0, self.last_sent + self.interval - loop.time()))
+            self.dirty = False
+            self.last_sent = loop.time()
+            payload = await self.snapshot()
+            if payload is not None:
+                self.version += 1
+                for member in list(self.members):
+                    member.deliver(self.version, payload)
 
     async def snapshot(self) -> str | None:
         ctx = self.fresh_context()
