@@ -149,6 +149,7 @@ def log(message: str) -> None:
 @dataclass(eq=False)
 class Subscriber:
     ready: bool = False
+    deflate: bool = False  # permessage-deflate negotiated
     count: int = 0
     closed: str | None = None
 
@@ -275,6 +276,7 @@ class LeanSubscriber(asyncio.Protocol):
                 if self.ws.handshake_exc is not None:
                     self._fail(self.ws.handshake_exc)
                 else:
+                    self.sub.deflate = bool(self.ws.extensions)
                     self.ws.send_text(_init_message(self.args.token).encode())
             elif event.opcode is Opcode.TEXT:
                 if self.acked.done():
@@ -350,7 +352,7 @@ async def _open_asyncio(
         if ack.get("type") != "connection_ack":
             raise RuntimeError(f"expected connection_ack, got {ack}")
         await socket_.send(_subscribe_message(args.region))
-        sub = Subscriber()
+        sub = Subscriber(deflate=bool(socket_.protocol.extensions))
         state.subscribers.append(sub)
         state.tasks.add(asyncio.create_task(_follow(state, sub, socket_)))
         return socket_.transport
@@ -372,7 +374,14 @@ async def client_main(args: argparse.Namespace) -> None:
     transports = [o for o in opened if not isinstance(o, BaseException)]
     failures = [repr(o) for o in opened if isinstance(o, BaseException)]
     state.connections = len(transports)
-    emit({"event": "subscribed", "connections": len(transports), "failures": failures[:3]})
+    emit(
+        {
+            "event": "subscribed",
+            "connections": len(transports),
+            "deflate": sum(s.deflate for s in state.subscribers),
+            "failures": failures[:3],
+        }
+    )
     ready_task = asyncio.create_task(state.all_ready.wait())
     ready_task.add_done_callback(lambda _: emit({"event": "ready"}))
 
@@ -413,6 +422,7 @@ class Run:
     events: int
     rate: float
     connected: int = 0
+    deflate: int = 0  # connections with permessage-deflate negotiated
     expected: int = 0
     received: int = 0
     complete: int = 0
@@ -804,6 +814,7 @@ async def run_one(n: int, args: argparse.Namespace) -> Run:
         await clients.start(ws_url, city.screen_token, city.community_id, shares, args)
         subscribed = await clients.all("subscribed", 300)
         run.connected = sum(m["connections"] for m in subscribed)
+        run.deflate = sum(m["deflate"] for m in subscribed)
         for message in subscribed:
             for failure in message["failures"]:
                 log(f"connection failed: {failure}")
@@ -873,7 +884,8 @@ def print_run(run: Run, args: argparse.Namespace) -> None:
     print(
         f"\nN={run.subscribers}: {run.connected} connected over {run.processes} processes; "
         f"{run.received}/{run.connected * run.expected} messages delivered, "
-        f"{run.complete}/{run.connected} subscribers got all {run.expected}"
+        f"{run.complete}/{run.connected} subscribers got all {run.expected}; "
+        f"permessage-deflate on {run.deflate} of them"
     )
     print(
         f"  latency commit→receipt  p50 {percentile(lat, 0.5):.1f} ms  "
@@ -898,8 +910,8 @@ def print_run(run: Run, args: argparse.Namespace) -> None:
     )
     print(
         f"  the machine was {run.machine_busy_s / max(run.machine_total_s, 1e-9) * 100:.0f}% "
-        f"busy ({run.machine_busy_s:.1f} of {run.machine_total_s:.1f} CPU-s); other processes "
-        f"and the kernel {run.others_cpu_s:.1f} CPU-s"
+        f"busy ({run.machine_busy_s:.1f} of {run.machine_total_s:.1f} CPU-s); other processes, "
+        f"the kernel and the hypervisor {run.others_cpu_s:.1f} CPU-s"
         + ("  ← DISTURBED: run it again on a quiet machine" if run.disturbed else "")
     )
     print(
@@ -921,8 +933,9 @@ def print_summary(runs: list[Run], args: argparse.Namespace) -> None:
     head = "".join(f"{'N=' + str(r.subscribers):>{width}}" for r in runs)
     print(
         f"\nSubscription fan-out — 1 server process (memory broker), {args.events} events at "
-        f"{args.rate:g}/s, clients in {args.processes} processes, websocket compression: "
-        f"{args.compression}, {args.client} clients, {os.cpu_count()} CPUs"
+        f"{args.rate:g}/s, clients in {args.processes} processes ({args.client}) offering "
+        f"{'permessage-deflate' if args.compression == 'deflate' else 'no compression'}, "
+        f"{os.cpu_count()} CPUs"
         + (", server pinned to CPU 0, clients on the others" if args.pin else "")
     )
     print(f"{'':34}{head}   {'target (N=1000)':<18}{'stock Strawberry':<16}")
@@ -931,6 +944,7 @@ def print_summary(runs: list[Run], args: argparse.Namespace) -> None:
         print(f"{label:34}{''.join(f'{c:>{width}}' for c in cells)}   {target:<18}{stock:<16}")
 
     row("subscribers connected", [str(r.connected) for r in runs], f"{TARGET_SUBSCRIBERS}")
+    row("  with permessage-deflate", [str(r.deflate) for r in runs])
     row("messages delivered", [f"{r.received}" for r in runs])
     row("  of expected", [f"{r.connected * r.expected}" for r in runs])
     row("latency p50", [f"{percentile(r.latencies_ms, 0.5):.1f} ms" for r in runs])
