@@ -7,12 +7,11 @@ from datetime import datetime
 import strawberry
 
 from ..workflow.case_search import ORDER_KEYS, CaseSearch, find_by_number, search_cases
-from ..workflow.errors import WorkflowError
 from .case_types import CaseType
 from .context import Info
 from .enums import CaseOrder, CaseStatus, Source
 from .errors import decode_id
-from .pagination import Connection, connection, keyset_page
+from .pagination import Connection, paged
 from .permissions import IsAuthenticated
 
 
@@ -57,10 +56,6 @@ def _search(f: CaseFilter | None) -> CaseSearch:
     )
 
 
-class CaseQueryError(Exception):
-    """A bad filter or cursor: reported as a GraphQL error naming the argument."""
-
-
 @strawberry.type
 class CaseQueries:
     @strawberry.field(
@@ -76,15 +71,15 @@ class CaseQueries:
         order_by: CaseOrder = CaseOrder.CREATED_DESC,
     ) -> Connection[CaseType]:
         ctx = info.context
-        try:
-            query = await search_cases(ctx.actor, _search(filter), ctx.rt.clock.now())
-            key, descending = ORDER_KEYS[order_by]
-            rows, cursors, more = await keyset_page(
-                query, key=key, descending=descending, first=first, after=after
-            )
-        except WorkflowError as exc:
-            raise CaseQueryError(f"{exc.field}: {exc.message}") from exc
-        return connection([CaseType.of(r) for r in rows], cursors, more, query.count, after)
+        key, descending = ORDER_KEYS[order_by]
+        return await paged(
+            lambda: search_cases(ctx.actor, _search(filter), ctx.rt.clock.now()),
+            CaseType.of,
+            key=key,
+            descending=descending,
+            first=first,
+            after=after,
+        )
 
     @strawberry.field(permission_classes=[IsAuthenticated])
     async def case_by_number(self, info: Info, number: str) -> CaseType | None:

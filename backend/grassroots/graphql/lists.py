@@ -24,7 +24,7 @@ from .context import Info
 from .directory import RegionType, must, region_of
 from .enums import ListItemKind, ListItemStatus
 from .errors import UserError, decode_id, decode_ids
-from .pagination import Connection, connection, keyset_page
+from .pagination import Connection, paged
 from .party import PartyOrganisationType, organisation_of
 from .payloads import query_error, run
 from .permissions import IsAuthenticated
@@ -232,14 +232,14 @@ class ListQueries:
         filter: ListItemFilter | None = None,
     ) -> Connection[ListItemType]:
         ctx = info.context
-        try:
-            query = await flow.search_items(ctx.actor, _item_search(filter), ctx.rt.clock.now())
-            rows, cursors, more = await keyset_page(
-                query, key="created_at", descending=True, first=first, after=after
-            )
-        except WorkflowError as exc:
-            raise query_error(exc) from exc
-        return connection([ListItemType.of(r) for r in rows], cursors, more, query.count, after)
+        return await paged(
+            lambda: flow.search_items(ctx.actor, _item_search(filter), ctx.rt.clock.now()),
+            ListItemType.of,
+            key="created_at",
+            descending=True,
+            first=first,
+            after=after,
+        )
 
     @strawberry.field(
         permission_classes=[IsAuthenticated],

@@ -9,10 +9,11 @@ from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 import strawberry
+from graphql import GraphQLError
 from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
-from ..workflow.errors import invalid
+from ..workflow.errors import WorkflowError, invalid
 
 MAX_PAGE = 100
 NodeT = TypeVar("NodeT")
@@ -114,3 +115,26 @@ def connection(
         ),
         _count=count,
     )
+
+
+async def paged(
+    search: Callable[[], Awaitable[QuerySet[Any]]],
+    of: Callable[[Any], NodeT],
+    *,
+    key: str,
+    descending: bool,
+    first: int,
+    after: str | None,
+    is_time: bool = True,
+) -> Connection[NodeT]:
+    """One page of a search as a connection; a bad filter or cursor becomes a GraphQL error
+    naming the argument (never masked)."""
+    try:
+        query = await search()
+        rows, cursors, more = await keyset_page(
+            query, key=key, descending=descending, first=first, after=after, is_time=is_time
+        )
+    except WorkflowError as exc:
+        message = f"{exc.field}: {exc.message}" if exc.field else exc.message
+        raise GraphQLError(message) from exc
+    return connection([of(r) for r in rows], cursors, more, query.count, after)

@@ -22,7 +22,7 @@ from .context import Info
 from .directory import RegionType, pick_name, region_of
 from .enums import OrganisationKind, RegistrationStatus
 from .errors import UserError, decode_id
-from .pagination import Connection, connection, keyset_page
+from .pagination import Connection, paged
 from .payloads import query_error, run
 from .permissions import IsAuthenticated
 
@@ -250,14 +250,15 @@ class PartyQueries:
         filter: PartyMemberFilter | None = None,
     ) -> Connection[PartyMemberType]:
         ctx = info.context
-        try:
-            query = await flow.search_members(ctx.actor, _member_search(filter), ctx.rt.clock.now())
-            rows, cursors, more = await keyset_page(
-                query, key="id", descending=False, first=first, after=after, is_time=False
-            )
-        except WorkflowError as exc:
-            raise query_error(exc) from exc
-        return connection([PartyMemberType.of(r) for r in rows], cursors, more, query.count, after)
+        return await paged(
+            lambda: flow.search_members(ctx.actor, _member_search(filter), ctx.rt.clock.now()),
+            PartyMemberType.of,
+            key="id",
+            descending=False,
+            first=first,
+            after=after,
+            is_time=False,
+        )
 
     @strawberry.field(permission_classes=[IsAuthenticated])
     async def my_party_profile(self, info: Info) -> PartyMemberType | None:

@@ -61,9 +61,7 @@ def should_mask(error: GraphQLError) -> bool:
     """Expected errors (syntax, validation, permission, refused input) reach the client; any
     other exception is a bug and its message may leak internals."""
     original = error.original_error
-    if original is None or isinstance(original, GraphQLError | WorkflowError):
-        return False
-    return original.__class__.__name__ != "CaseQueryError"
+    return not (original is None or isinstance(original, GraphQLError | WorkflowError))
 
 
 def extensions(settings: SchemaOptions) -> list[Any]:

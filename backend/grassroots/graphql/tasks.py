@@ -19,9 +19,9 @@ from .context import Info
 from .directory import RegionType, must, region_of
 from .enums import AssignmentStatus, TaskStatus
 from .errors import UserError, decode_id
-from .pagination import Connection, connection, keyset_page
+from .pagination import Connection, paged
 from .party import PartyMemberType
-from .payloads import query_error, run
+from .payloads import run
 from .permissions import IsAuthenticated
 
 if TYPE_CHECKING:
@@ -235,14 +235,14 @@ class TaskQueries:
         filter: ServiceTaskFilter | None = None,
     ) -> Connection[ServiceTaskType]:
         ctx = info.context
-        try:
-            query = await flow.search_tasks(ctx.actor, _task_search(filter), ctx.rt.clock.now())
-            rows, cursors, more = await keyset_page(
-                query, key="starts_at", descending=False, first=first, after=after
-            )
-        except WorkflowError as exc:
-            raise query_error(exc) from exc
-        return connection([ServiceTaskType.of(r) for r in rows], cursors, more, query.count, after)
+        return await paged(
+            lambda: flow.search_tasks(ctx.actor, _task_search(filter), ctx.rt.clock.now()),
+            ServiceTaskType.of,
+            key="starts_at",
+            descending=False,
+            first=first,
+            after=after,
+        )
 
 
 # --- mutations ---------------------------------------------------------------------------
