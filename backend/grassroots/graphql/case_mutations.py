@@ -10,11 +10,12 @@ import strawberry
 from strawberry.file_uploads import Upload
 
 from ..workflow import cases as flow
-from ..workflow.errors import ErrorCode, WorkflowError
 from .case_types import CaseType, Whistle
 from .context import Info
 from .enums import DepartmentRole, Satisfaction, Source, Urgency
-from .errors import UserError, decode_id, decode_ids, user_errors
+from .errors import UserError, decode_id, decode_ids
+from .payloads import run
+from .uploads import read_uploads
 
 
 @strawberry.type
@@ -48,13 +49,13 @@ class ClaimCasePayload(CasePayload):
 
 
 async def _run(payload: type[CasePayload], action: Callable[[], Awaitable[dict[str, Any]]]) -> Any:
-    try:
+    async def typed() -> dict[str, Any]:
         values = await action()
-    except WorkflowError as error:
-        return payload(user_errors=user_errors(error))
-    if "case" in values:
-        values["case"] = CaseType.of(values["case"])
-    return payload(**values)
+        if "case" in values:
+            values["case"] = CaseType.of(values["case"])
+        return values
+
+    return await run(payload, typed)
 
 
 async def _with_reason(
@@ -68,21 +69,6 @@ async def _with_reason(
         return {"case": await action(ctx.rt, ctx.actor, case_id, reason=input.reason)}
 
     return await _run(CasePayload, act)
-
-
-async def _read_uploads(uploads: list[Upload] | None, max_bytes: int, limit: int) -> list[bytes]:
-    """Read each upload up to one byte past the limit, so an oversize file is never held whole."""
-    if not uploads:
-        return []
-    if len(uploads) > limit:
-        raise WorkflowError(
-            ErrorCode.TOO_MANY_UPLOADS, f"At most {limit} photos per case", "photos"
-        )
-    contents = []
-    for upload in uploads:
-        data = await upload.read(max_bytes + 1)  # type: ignore[attr-defined]
-        contents.append(data)
-    return contents
 
 
 # --- inputs -------------------------------------------------------------------------------
@@ -222,7 +208,7 @@ class CaseMutations:
                 address=input.address,
                 latitude=input.latitude,
                 longitude=input.longitude,
-                photos=await _read_uploads(
+                photos=await read_uploads(
                     input.photos, settings.max_upload_bytes, settings.max_photos_per_case
                 ),
             )
@@ -368,7 +354,7 @@ class CaseMutations:
 
         async def act() -> dict[str, Any]:
             settings = ctx.rt.settings
-            photos = await _read_uploads(
+            photos = await read_uploads(
                 input.photos, settings.max_upload_bytes, settings.max_photos_per_case
             )
             case = await flow.resolve_case(

@@ -18,7 +18,6 @@ from ..workflow.actor import STAFF_ROLES
 from ..workflow.errors import WorkflowError, invalid
 from ..workflow.photos import media_url
 from ..workflow.visibility import mask_name
-from .case_mutations import _read_uploads
 from .case_types import MEDIA_URL_TTL_SECONDS, CaseType
 from .context import Info
 from .directory import RegionType, must, region_of
@@ -29,6 +28,7 @@ from .party import PartyOrganisationType, organisation_of
 from .payloads import query_error, run
 from .permissions import IsAuthenticated
 from .tasks import ServiceTaskType
+from .uploads import read_uploads
 
 
 @strawberry.type
@@ -374,7 +374,7 @@ class ListMutations:
 
         async def act() -> dict[str, Any]:
             settings = ctx.rt.settings
-            photos = await _read_uploads(
+            photos = await read_uploads(
                 input.photos, settings.max_upload_bytes, settings.max_photos_per_case
             )
             item = await flow.complete_item(

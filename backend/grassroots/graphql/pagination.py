@@ -9,11 +9,11 @@ from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 import strawberry
-from graphql import GraphQLError
 from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
 from ..workflow.errors import WorkflowError, invalid
+from .payloads import query_error
 
 MAX_PAGE = 100
 NodeT = TypeVar("NodeT")
@@ -135,6 +135,5 @@ async def paged(
             query, key=key, descending=descending, first=first, after=after, is_time=is_time
         )
     except WorkflowError as exc:
-        message = f"{exc.field}: {exc.message}" if exc.field else exc.message
-        raise GraphQLError(message) from exc
+        raise query_error(exc) from exc
     return connection([of(r) for r in rows], cursors, more, query.count, after)
