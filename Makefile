@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install lint format typecheck schema clean
+.PHONY: demo test install lint format typecheck schema frontend clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ typecheck: $(STAMP)
 
 schema: $(STAMP)
 	$(BIN)/grassroots export-schema --output schema.graphql
+
+## Build the front end into frontend/dist (committed; CI fails when it is stale)
+frontend:
+	cd frontend && npm ci --no-audit --no-fund && npm run build
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

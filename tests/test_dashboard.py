@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,6 +19,7 @@ from grassroots.workflow.runtime import Runtime
 
 from . import flows, lookup
 from .client import Api, GraphQLFailure
+from .conftest import Databases, database_settings
 from .operations import ACCEPT_CASE, CLAIM_CASE, RATE_CASE, RESOLVE_CASE, WHISTLE_CASE
 from .test_claim_race import _departments_with_staff
 
@@ -300,9 +300,9 @@ async def test_concurrent_claims_keep_the_counts_right(api: Api) -> None:
 
 
 @pytest.fixture(scope="module")
-def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def demo_settings(tmp_path_factory: pytest.TempPathFactory, databases: Databases) -> Settings:
     data_dir = tmp_path_factory.mktemp("dashboard-demo")
-    settings = Settings.from_env(environ={"GRASSROOTS_DATA_DIR": str(data_dir)})
+    settings = database_settings(data_dir, databases.empty(data_dir))
 
     async def build() -> None:
         await init_db(settings.database_url)
@@ -312,12 +312,12 @@ def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
             await close_db()
 
     asyncio.run(build())
-    return data_dir
+    return settings
 
 
 @pytest.fixture
-async def demo_db(demo_dir: Path) -> AsyncIterator[Settings]:
-    settings = Settings.from_env(environ={"GRASSROOTS_DATA_DIR": str(demo_dir)})
+async def demo_db(demo_settings: Settings) -> AsyncIterator[Settings]:
+    settings = demo_settings
     await init_db(settings.database_url)
     try:
         yield settings

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import httpx
 import pytest
 
@@ -13,6 +11,7 @@ from grassroots.models.enums import CaseStatus
 from grassroots.settings import Settings
 
 from .client import Api
+from .conftest import Databases, database_settings
 
 STATUSES = """
 query($s: [CaseStatus!]) { cases(first: 1, filter: {statuses: $s}) { totalCount } }
@@ -23,21 +22,23 @@ GRIDS = """
 
 
 @pytest.fixture(scope="module")
-def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def demo_settings(tmp_path_factory: pytest.TempPathFactory, databases: Databases) -> Settings:
     data_dir = tmp_path_factory.mktemp("demo")
+    settings = database_settings(data_dir, databases.empty(data_dir))
     mp = pytest.MonkeyPatch()
     mp.setenv("GRASSROOTS_DATA_DIR", str(data_dir))
+    mp.setenv("GRASSROOTS_DATABASE_URL", settings.database_url)
     try:
         assert main(["demo", "--cases", "150"]) == 0
     finally:
         mp.undo()
-    return data_dir
+    return settings
 
 
 async def test_the_demo_city_has_history_in_every_status(
-    demo_dir: Path, capsys: pytest.CaptureFixture[str]
+    demo_settings: Settings, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    settings = Settings.from_env(environ={"GRASSROOTS_DATA_DIR": str(demo_dir)})
+    settings = demo_settings
     app = create_app(settings, run_scheduler=False)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
@@ -78,10 +79,8 @@ async def test_the_demo_city_has_history_in_every_status(
             assert all(0 < value <= 1 for value in got.values()), got
 
 
-def test_demo_prints_the_hotline_token(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    monkeypatch.setenv("GRASSROOTS_DATA_DIR", str(tmp_path))
+@pytest.mark.usefixtures("cli_database")
+def test_demo_prints_the_hotline_token(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["demo", "--cases", "0"]) == 0
     out = capsys.readouterr().out
     assert "hotline" in out
@@ -90,8 +89,8 @@ def test_demo_prints_the_hotline_token(
     assert "gr_" in capsys.readouterr().out
 
 
-def test_create_admin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("GRASSROOTS_DATA_DIR", str(tmp_path))
+@pytest.mark.usefixtures("cli_database")
+def test_create_admin() -> None:
     assert main(["demo", "--cases", "0"]) == 0
     assert main(["create-admin", "chief", "--password", "s3cret-pass", "--region", "222401"]) == 0
     assert main(["create-admin", "chief", "--password", "s3cret-pass", "--region", "222401"]) == 2

@@ -14,6 +14,7 @@ from . import flows
 from .client import Api
 
 
+@pytest.mark.sqlite_only(reason="reads SQLite's PRAGMAs")
 async def test_sqlite_runs_in_wal_with_full_sync_and_a_busy_timeout(api: Api) -> None:
     db = connections.get("default")
     assert (await db.execute_query_dict("PRAGMA journal_mode"))[0]["journal_mode"] == "wal"

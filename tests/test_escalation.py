@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 
 from starlette.applications import Starlette
 
@@ -104,9 +105,7 @@ async def test_the_scheduler_started_with_the_server_escalates_and_survives_rest
     import httpx
 
     # Given a whistled case in a server whose scheduler runs every 50 ms
-    fast = Settings.from_env(
-        environ={"GRASSROOTS_DATA_DIR": str(settings.data_dir)}, scheduler_interval_seconds=0.05
-    )
+    fast = dataclasses.replace(settings, scheduler_interval_seconds=0.05)
     first = create_app(fast, clock=clock, run_scheduler=True)
     async with first.router.lifespan_context(first):
         transport = httpx.ASGITransport(app=first)

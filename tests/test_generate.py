@@ -37,13 +37,10 @@ REGIONS = "{ regions(level: CITY) { id nameZh } }"
 
 
 @pytest.fixture
-def generated(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> Settings:
-    monkeypatch.setenv("GRASSROOTS_DATA_DIR", str(tmp_path))
+def generated(cli_database: Settings, capsys: pytest.CaptureFixture[str]) -> Settings:
     assert main(GENERATE) == 0
     assert "generated 400 cases (ids 1–400)" in capsys.readouterr().out
-    return Settings.from_env(environ={"GRASSROOTS_DATA_DIR": str(tmp_path)})
+    return cli_database
 
 
 @pytest.fixture

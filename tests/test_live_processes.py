@@ -73,11 +73,11 @@ def redis_url() -> Iterator[str]:
 
 
 @pytest.fixture
-def two_servers(tmp_path: Path, template_db: Path, redis_url: str) -> Iterator[list[str]]:
-    shutil.copy(template_db, tmp_path / "grassroots.db")
+def two_servers(tmp_path: Path, database_url: str, redis_url: str) -> Iterator[list[str]]:
     env = {
         **os.environ,
         "GRASSROOTS_DATA_DIR": str(tmp_path),
+        "GRASSROOTS_DATABASE_URL": database_url,
         "GRASSROOTS_BROKER_URL": redis_url,
         # Without Redis a subscriber would wait a minute for the log poll.
         "GRASSROOTS_LIVE_POLL_SECONDS": "60",

@@ -28,7 +28,8 @@ def _production(data_dir: Path, **overrides: object) -> Settings:
 
 @pytest.fixture
 async def prod_api(settings: Settings, clock: FrozenClock) -> AsyncIterator[Api]:
-    app = create_app(_production(settings.data_dir), clock=clock, run_scheduler=False)
+    production = _production(settings.data_dir, database_url=settings.database_url)
+    app = create_app(production, clock=clock, run_scheduler=False)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:

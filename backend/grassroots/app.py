@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
@@ -16,16 +17,27 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .clock import Clock
-from .db import add_commit_listener, close_db, init_db, remove_commit_listener
+from .db import (
+    add_commit_listener,
+    close_db,
+    database_reachable,
+    init_db,
+    remove_commit_listener,
+)
+from .exports_http import export_route
 from .graphql.schema import build_schema
 from .graphql.view import GraphQLView
 from .graphql.ws import LiveEndpoint
 from .live.broker import broker_from_url
 from .live.hub import EventHub
+from .logs import RequestIdMiddleware
+from .metrics import LiveCollector, MetricsMiddleware, count_committed_event, metrics_endpoint
+from .open311 import routes as open311
 from .settings import Settings
 from .workflow.escalation import EscalationScheduler
 from .workflow.photos import verify_media
 from .workflow.runtime import Runtime
+from .workflow.webhook_delivery import WebhookDispatcher
 
 MEDIA_NAME = re.compile(r"^[0-9a-f]{32}(\.thumb)?\.(jpg|png|webp)$")
 MEDIA_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
@@ -127,6 +139,7 @@ def create_app(
     graphql = GraphQLView(schema, rt, hub)
     live = LiveEndpoint(schema, rt, hub)
     scheduler = EscalationScheduler(rt)
+    webhooks = WebhookDispatcher(rt)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -134,10 +147,14 @@ def create_app(
         await init_db(settings.database_url)
         await hub.start()
         add_commit_listener(hub.broker.publish)
+        add_commit_listener(count_committed_event)
         tune_garbage_collector()
         simulator = None
+        # New events wake the webhook sender (it also polls, for other processes' work).
+        webhook_wakeup = hub.listen("/", webhooks.wake)
         if run_scheduler:
             scheduler.start()
+            webhooks.start()
         if demo_activity:
             from .demo.simulator import ActivitySimulator
 
@@ -149,23 +166,46 @@ def create_app(
             if simulator is not None:
                 await simulator.stop()
             await scheduler.stop()
+            hub.unlisten(webhook_wakeup)
+            await webhooks.stop()
             remove_commit_listener(hub.broker.publish)
+            remove_commit_listener(count_committed_event)
             await hub.stop()
             await close_db()
 
     async def health(request: Request) -> Response:
+        """Liveness: the process answers."""
         return JSONResponse({"status": "ok"})
+
+    async def ready(request: Request) -> Response:
+        """Readiness: the database and the broker are reachable; a load balancer sends no
+        traffic to a process that answers 503."""
+        checks = {"database": await database_reachable(), "broker": await hub.broker.ping()}
+        ok = all(checks.values())
+        return JSONResponse(
+            {"status": "ok" if ok else "unavailable", "checks": checks},
+            status_code=200 if ok else 503,
+        )
 
     routes = [
         Route("/healthz", health),
+        Route("/readyz", ready),
+        Route("/metrics", metrics_endpoint(LiveCollector(live, hub, scheduler))),
         Route("/graphql", UploadCsrfGuard(graphql), methods=["GET", "POST"]),
         WebSocketRoute("/graphql", live),
         _media(rt),
+        export_route(rt),
+        open311.mount(rt),
         *_spa(settings.frontend_dir),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        middleware=[Middleware(RequestIdMiddleware), Middleware(MetricsMiddleware)],
+    )
     app.state.rt = rt
     app.state.scheduler = scheduler
+    app.state.webhooks = webhooks
     app.state.hub = hub
     app.state.live = live
     return app

@@ -5,10 +5,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
+import os
 import shutil
 import sys
+import time
 from pathlib import Path
+from typing import Any
 
+from .export_cli import add_export_parser
 from .settings import Settings
 
 
@@ -21,14 +25,18 @@ def _remove_sqlite_file(settings: Settings) -> None:
     shutil.rmtree(settings.upload_dir, ignore_errors=True)
 
 
-async def _build_demo(settings: Settings, *, cases: int) -> str | None:
-    """Fill the database with the demo city; returns the hotline token, or None if not empty."""
-    from .db import close_db, init_db
+async def _build_demo(settings: Settings, *, cases: int, reset: bool = False) -> str | None:
+    """Fill the database with the demo city; returns the hotline token, or None if not empty.
+
+    With `reset` a PostgreSQL database is emptied first (a SQLite file is simply deleted)."""
+    from .db import close_db, init_db, is_sqlite, reset_db
     from .demo import build_demo, is_empty
     from .workflow.runtime import Runtime
 
     await init_db(settings.database_url)
     try:
+        if reset and not is_sqlite():
+            await reset_db()
         if not await is_empty():
             return None
         result = await build_demo(Runtime.create(settings), cases=cases)
@@ -47,6 +55,26 @@ def _print_demo(token: str | None) -> None:
     print(f"  INTEGRATION token 'hotline' (scopes cases:intake, cases:read): {token}")
 
 
+WORKER_LOG_LEVEL = "GRASSROOTS_SERVE_LOG_LEVEL"
+WORKER_PLAIN_LOGS = "GRASSROOTS_SERVE_PLAIN_LOGS"
+
+
+def worker_app() -> Any:
+    """The app of one `serve --workers N` process (uvicorn calls this in each of them).
+
+    The workers share nothing but the database and the broker: like processes on several
+    machines, each runs its own event hub, and the escalation lease lets one at a time run
+    the scheduler."""
+    from .app import create_app
+    from .logs import configure_logging
+
+    configure_logging(
+        os.environ.get(WORKER_LOG_LEVEL, "info"),
+        json_lines=not os.environ.get(WORKER_PLAIN_LOGS),
+    )
+    return create_app(Settings.from_env())
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -55,17 +83,43 @@ def cmd_serve(args: argparse.Namespace) -> int:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         _print_demo(asyncio.run(_build_demo(settings, cases=args.cases)))
     from .app import create_app
+    from .logs import configure_logging
 
-    app = create_app(settings, demo_activity=args.demo and not args.no_activity)
-    print(f"Grassroots at http://{args.host}:{args.port}")
+    if args.workers < 1:
+        print("error: --workers must be 1 or more", file=sys.stderr)
+        return 2
+    app: Any
+    if args.workers == 1:
+        configure_logging(args.log_level, json_lines=not args.plain_logs)
+        app = create_app(settings, demo_activity=args.demo and not args.no_activity)
+    else:
+        # Each worker process imports the app by name and builds it from the environment.
+        os.environ[WORKER_LOG_LEVEL] = args.log_level
+        os.environ[WORKER_PLAIN_LOGS] = "1" if args.plain_logs else ""
+        app = f"{__name__}:{worker_app.__name__}"
+        if args.demo and not args.no_activity:
+            print("The live demo activity runs with --workers 1 only.", flush=True)
+        if settings.broker_url.startswith("memory://"):
+            print(
+                "Note: with GRASSROOTS_BROKER_URL=memory:// a worker's subscribers see the "
+                "other workers' changes only when they poll the log; use redis://…",
+                flush=True,
+            )
+    print(f"Grassroots at http://{args.host}:{args.port}", flush=True)
     # No permessage-deflate: live messages are small JSON, and a zlib context per socket cost
     # ~40 KB of memory and a quarter of the server's CPU in bench/fanout.py.
     uvicorn.run(
         app,
+        factory=args.workers > 1,
+        workers=args.workers,
         host=args.host,
         port=args.port,
         log_level=args.log_level,
+        log_config=None,  # ours: JSON lines with request ids (logs.py)
         ws_per_message_deflate=False,
+        # On SIGTERM: stop accepting, let in-flight requests finish (WebSockets are closed
+        # with 1012, "service restart", so clients reconnect elsewhere with `since`).
+        timeout_graceful_shutdown=30,
     )
     return 0
 
@@ -73,7 +127,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     _remove_sqlite_file(settings)
-    _print_demo(asyncio.run(_build_demo(settings, cases=args.cases)))
+    _print_demo(asyncio.run(_build_demo(settings, cases=args.cases, reset=True)))
     return 0
 
 
@@ -166,6 +220,37 @@ def cmd_create_admin(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    from .backup import BackupError, backup
+
+    settings = Settings.from_env()
+    output = Path(args.output or f"grassroots-backup-{time.strftime('%Y%m%d-%H%M%S')}.tar.gz")
+
+    def progress(done: int, total: int) -> None:
+        print(f"\rdatabase pages {done}/{total}", end="", file=sys.stderr, flush=True)
+
+    try:
+        path = backup(settings, output.resolve(), progress)
+    except BackupError as error:
+        print(f"\n{error}", file=sys.stderr)
+        return 2
+    print(f"\nbackup written to {path}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from .backup import BackupError, restore
+
+    settings = Settings.from_env()
+    try:
+        kept = restore(settings, Path(args.archive).resolve())
+    except BackupError as error:
+        print(error, file=sys.stderr)
+        return 2
+    print(f"restored {args.archive}" + (f"; the previous files are in {kept}" if kept else ""))
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="grassroots", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
@@ -177,6 +262,15 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--no-activity", action="store_true", help="with --demo: no live activity")
     serve.add_argument("--cases", type=int, default=300, help="historic demo cases")
     serve.add_argument("--log-level", default="info")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="server processes on this port (they share the database; use a Redis broker)",
+    )
+    serve.add_argument(
+        "--plain-logs", action="store_true", help="human-readable logs instead of JSON lines"
+    )
     serve.set_defaults(func=cmd_serve)
 
     demo = sub.add_parser("demo", help="create or reset the demo database")
@@ -206,6 +300,19 @@ def parser() -> argparse.ArgumentParser:
     admin.add_argument("--password", help="prompted for when not given")
     admin.add_argument("--region", required=True, help="code of the region the admin governs")
     admin.set_defaults(func=cmd_create_admin)
+    backup = sub.add_parser(
+        "backup", help="archive the SQLite database (online, while serving) and the photos"
+    )
+    backup.add_argument("--output", help="the .tar.gz to write (default: a dated name)")
+    backup.set_defaults(func=cmd_backup)
+
+    restore = sub.add_parser(
+        "restore", help="replace the database and photos with a backup (stop the server first)"
+    )
+    restore.add_argument("archive")
+    restore.set_defaults(func=cmd_restore)
+
+    add_export_parser(sub)
     return p
 
 

@@ -8,6 +8,7 @@ from contextvars import ContextVar
 from typing import Any
 
 from tortoise import Tortoise, connections
+from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.transactions import in_transaction
 
 MODEL_MODULES = ["grassroots.models"]
@@ -22,15 +23,27 @@ SQLITE_PRAGMAS = {
 }
 
 
+# Connections per process on PostgreSQL, unless the URL says (`?minsize=2&maxsize=20`).
+# Several worker processes each keep their own pool: N workers × maxsize must stay below
+# the server's max_connections.
+PG_POOL = {"minsize": 1, "maxsize": 10}
+
+
 def tortoise_config(database_url: str) -> dict[str, Any]:
     if database_url.startswith("sqlite://"):
         path = database_url.removeprefix("sqlite://")
-        connection: dict[str, Any] | str = {
-            "engine": "tortoise.backends.sqlite",
+        connection: dict[str, Any] = {
+            # A reading connection beside the writer, and group commit (sqlite_client).
+            "engine": "grassroots.sqlite_client",
             "credentials": {"file_path": path, **SQLITE_PRAGMAS},
         }
+    elif database_url.startswith(("postgres://", "postgresql://")):
+        connection = expand_db_url(database_url)  # the asyncpg backend
+        credentials = connection["credentials"]
+        for key, value in PG_POOL.items():
+            credentials.setdefault(key, value)
     else:
-        connection = database_url
+        raise ValueError("GRASSROOTS_DATABASE_URL must be sqlite://… or postgres://…")
     return {
         "connections": {"default": connection},
         "apps": {"models": {"models": MODEL_MODULES, "default_connection": "default"}},
@@ -45,6 +58,20 @@ async def init_db(database_url: str, *, create: bool = True) -> None:
         await Tortoise.generate_schemas(safe=True)
 
 
+async def reset_db() -> None:
+    """Drop this app's tables and create them empty: `grassroots demo` on PostgreSQL (on
+    SQLite it deletes the file). Other tables in the database are left alone."""
+    tables: set[str] = set()
+    for model in Tortoise.apps["models"].values():
+        tables.add(model._meta.db_table)
+        tables.update(
+            field.through for field in model._meta.fields_map.values() if hasattr(field, "through")
+        )
+    drop = "; ".join(f'DROP TABLE IF EXISTS "{table}" CASCADE' for table in sorted(tables))
+    await connection().execute_script(drop)
+    await Tortoise.generate_schemas(safe=True)
+
+
 async def close_db() -> None:
     await Tortoise.close_connections()
 
@@ -55,6 +82,38 @@ def connection() -> Any:
 
 def is_sqlite() -> bool:
     return connection().capabilities.dialect == "sqlite"
+
+
+def is_postgres() -> bool:
+    return connection().capabilities.dialect == "postgres"
+
+
+# --- the event log's order ---------------------------------------------------------------
+# Subscribers read the log by `seq > last seen`, so a sequence number must never become
+# visible after a higher one. SQLite serialises writers, so that holds there by itself. On
+# PostgreSQL two transactions could take 7 and 8 and commit 8 first; a reader would then pass
+# 7 for good. A transaction therefore takes this lock before it appends its first event and
+# keeps it until it commits: sequence order is commit order.
+EVENT_LOG_LOCK = 0x67726173  # any constant; "gras"
+
+
+async def lock_event_log() -> None:
+    """Call inside the transaction, right before appending to the event log."""
+    conn = connection()
+    if conn.capabilities.dialect == "postgres":
+        await conn.execute_query("SELECT pg_advisory_xact_lock($1)", [EVENT_LOG_LOCK])
+
+
+def in_atomic() -> bool:
+    return _pending.get() is not None
+
+
+async def database_reachable() -> bool:
+    try:
+        await connection().execute_query("SELECT 1")
+    except Exception:
+        return False
+    return True
 
 
 # --- transactions and commit hooks -------------------------------------------------------

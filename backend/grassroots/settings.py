@@ -30,6 +30,9 @@ class Settings:
     # How long a resolved case waits for the reporter's rating before staff may close it.
     rating_wait_days: int = 3
     scheduler_interval_seconds: float = 15.0
+    # How long the escalation lease lasts unrenewed: when its holder dies, another process
+    # takes over within this (plus one interval). Longer than one escalation batch takes.
+    scheduler_lease_seconds: float = 60.0
     # The city's time zone: "today" on the dashboard and the days its counters add up by.
     timezone: str = "Asia/Shanghai"
     # How often the event hub reads the log without a wake-up (covers lost broker messages).
@@ -38,9 +41,20 @@ class Settings:
     # How long before a service task starts a member may still cancel their sign-up.
     assignment_cancel_minutes: int = 120
     max_photos_per_case: int = 6
+    # Webhooks: a failed delivery is retried after base·2^(n-1) seconds, at most cap; after
+    # max attempts in a row the webhook pauses until resumed.
+    webhook_timeout_seconds: float = 10.0
+    webhook_retry_base_seconds: float = 5.0
+    webhook_retry_cap_seconds: float = 3600.0
+    webhook_max_attempts: int = 15
     max_query_depth: int = 12
     max_aliases: int = 30
     max_tokens: int = 5000
+    # Objects one query may touch (see graphql/limits.py); the cost is reported in extensions.
+    max_query_cost: int = 50_000
+    # Per client address for login, per token (or address) for other mutations.
+    rate_limit_login_per_minute: int = 30
+    rate_limit_mutations_per_minute: int = 600
     frontend_dir: Path = field(
         default_factory=lambda: Path(__file__).resolve().parents[2] / "frontend" / "dist"
     )
@@ -77,12 +91,22 @@ class Settings:
             "graphiql": _bool(env.get("GRASSROOTS_GRAPHIQL"), not production),
             "introspection": _bool(env.get("GRASSROOTS_INTROSPECTION"), not production),
             "scheduler_interval_seconds": float(env.get("GRASSROOTS_SCHEDULER_INTERVAL", "15")),
+            "scheduler_lease_seconds": float(env.get("GRASSROOTS_SCHEDULER_LEASE_SECONDS", "60")),
             "rating_wait_days": int(env.get("GRASSROOTS_RATING_WAIT_DAYS", "3")),
             "timezone": env.get("GRASSROOTS_TIMEZONE") or "Asia/Shanghai",
             "live_poll_seconds": float(env.get("GRASSROOTS_LIVE_POLL_SECONDS", "2")),
             "assignment_cancel_minutes": int(
                 env.get("GRASSROOTS_ASSIGNMENT_CANCEL_MINUTES", "120")
             ),
+            "max_query_cost": int(env.get("GRASSROOTS_MAX_QUERY_COST", "50000")),
+            "rate_limit_login_per_minute": int(env.get("GRASSROOTS_RATE_LIMIT_LOGIN", "30")),
+            "rate_limit_mutations_per_minute": int(
+                env.get("GRASSROOTS_RATE_LIMIT_MUTATIONS", "600")
+            ),
+            "webhook_timeout_seconds": float(env.get("GRASSROOTS_WEBHOOK_TIMEOUT", "10")),
+            "webhook_retry_base_seconds": float(env.get("GRASSROOTS_WEBHOOK_RETRY_BASE", "5")),
+            "webhook_retry_cap_seconds": float(env.get("GRASSROOTS_WEBHOOK_RETRY_CAP", "3600")),
+            "webhook_max_attempts": int(env.get("GRASSROOTS_WEBHOOK_MAX_ATTEMPTS", "15")),
         }
         if env.get("GRASSROOTS_FRONTEND_DIR"):
             values["frontend_dir"] = Path(env["GRASSROOTS_FRONTEND_DIR"]).resolve()

@@ -257,6 +257,9 @@ class CategorySpec:
     claim_minutes: int
     resolve_hours: int
     defaults: tuple[str, ...] = ()  # default department codes (Yanji's)
+    # Office work counts working days (holidays excluded) rather than clock hours.
+    claim_working_days: int | None = None
+    resolve_working_days: int | None = None
 
 
 CATEGORIES = [
@@ -281,6 +284,7 @@ CATEGORIES = [
         480,
         120,
         ("yanji-heating-office",),
+        resolve_working_days=3,
     ),
     CategorySpec("water", ("상수도", "供水", "Water"), 60, 24, ("yanji-water-co",)),
     CategorySpec("water.outage", ("단수", "停水", "Water outage"), 60, 24, ("yanji-water-co",)),
@@ -350,6 +354,8 @@ CATEGORIES = [
         240,
         96,
         ("anju-property", "yanji-housing"),
+        claim_working_days=1,
+        resolve_working_days=5,
     ),
     CategorySpec(
         "housing.stairwell",
@@ -434,6 +440,8 @@ CATEGORIES = [
         480,
         168,
         ("yanji-civil-affairs",),
+        claim_working_days=1,
+        resolve_working_days=5,
     ),
     CategorySpec(
         "welfare.accessibility",
@@ -441,6 +449,7 @@ CATEGORIES = [
         480,
         168,
         ("yanji-housing", "yanji-civil-affairs"),
+        resolve_working_days=10,
     ),
 ]
 
@@ -592,6 +601,8 @@ async def build_city() -> City:
             **_names(kind.name),
             claim_minutes=kind.claim_minutes,
             resolve_hours=kind.resolve_hours,
+            claim_working_days=kind.claim_working_days,
+            resolve_working_days=kind.resolve_working_days,
             sort_order=order,
         )
     departments: dict[str, Department] = {}

@@ -24,12 +24,11 @@ import itertools
 import json
 import math
 import random
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, TextIO
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..db import atomic, connection, is_sqlite
@@ -52,12 +51,14 @@ from ..models.enums import (
     Source,
     Urgency,
 )
+from ..progress import ProgressBar
 from ..workflow.cases import NUMBER_PREFIX
 from ..workflow.regions import QUEUE_LEVELS
 from ..workflow.runtime import Runtime
 from ..workflow.sla import policy_for
 from ..workflow.stats import Step, Tally, local_day, portable, tally_step
 from . import case_texts as words
+from .bulk_rows import advance_sequences, for_driver
 from .cast import Cast
 from .city import PLACES
 from .reports import TOPIC_WEIGHTS, pick_urgency, reportable_categories
@@ -187,38 +188,6 @@ class Clockwork:
         """Seconds since local midnight."""
         at = datetime.fromtimestamp(t, UTC).astimezone(self.tz)
         return at.hour * 3600 + at.minute * 60 + at.second
-
-
-# --- progress ----------------------------------------------------------------------------
-
-
-class ProgressBar:
-    """A plain one-line progress report, redrawn with \\r."""
-
-    def __init__(self, total: int, stream: TextIO | None = None, every: float = 0.5) -> None:
-        self.total = max(total, 1)
-        self.stream = stream if stream is not None else sys.stderr
-        self.every = every
-        self.started = self._last = time.monotonic()
-
-    def __call__(self, done: int, *, force: bool = False) -> None:
-        now = time.monotonic()
-        if not force and now - self._last < self.every:
-            return
-        self._last = now
-        elapsed = max(now - self.started, 1e-9)
-        rate = done / elapsed
-        left = (self.total - done) / rate if rate else 0
-        self.stream.write(
-            f"\rgenerating {done:>10,}/{self.total:,} cases {100 * done / self.total:5.1f}% "
-            f"{rate:8,.0f} cases/s  {elapsed:6.0f}s elapsed  ~{left:5.0f}s left "
-        )
-        self.stream.flush()
-
-    def close(self, done: int) -> None:
-        self(done, force=True)
-        self.stream.write("\n")
-        self.stream.flush()
 
 
 # --- the cast of the generated history ---------------------------------------------------
@@ -980,7 +949,8 @@ class HistoryGenerator:
         async with atomic() as tx:
             for table in TABLES:
                 if rows[table]:
-                    await tx.execute_many(portable(_insert_sql(table), conn), rows[table])
+                    batch = for_driver(table, COLUMNS[table].split(), rows[table])
+                    await tx.execute_many(portable(_insert_sql(table), conn), batch)
 
     async def run(self) -> GenerateResult:
         started = time.monotonic()
@@ -1014,6 +984,7 @@ class HistoryGenerator:
                 name = f"case:{year}"
                 if not await Counter.filter(name=name).update(value=value):
                     await Counter.create(name=name, value=value)
+            await advance_sequences(TABLES)
         return GenerateResult(
             cases=len(times),
             seconds=time.monotonic() - started,

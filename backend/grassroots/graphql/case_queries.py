@@ -32,6 +32,7 @@ class CaseFilter:
     text: str | None = strawberry.field(
         default=None, description="In the title or description, or the exact case number"
     )
+    mine: bool = strawberry.field(default=False, description="Only the cases I reported")
 
 
 def _search(f: CaseFilter | None) -> CaseSearch:
@@ -53,6 +54,7 @@ def _search(f: CaseFilter | None) -> CaseSearch:
         created_after=f.created_after,
         created_before=f.created_before,
         text=f.text,
+        mine=f.mine,
     )
 
 

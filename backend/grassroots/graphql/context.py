@@ -10,6 +10,7 @@ from strawberry.types import Info as _Info
 from ..live.hub import EventHub
 from ..workflow.actor import Actor
 from ..workflow.runtime import Runtime
+from .limits import RateLimits
 from .loaders import Loaders
 
 
@@ -22,6 +23,7 @@ class Context:
     loaders: Loaders = field(default_factory=Loaders)
     connection_params: dict[str, Any] | None = None
     hub: EventHub | None = None
+    limits: RateLimits | None = None
 
 
 Info = _Info[Context, None]

@@ -124,6 +124,12 @@ class CategoryType(relay.Node):
     name_en: str
     claim_minutes: int = strawberry.field(description="Claim deadline for NORMAL urgency")
     resolve_hours: int = strawberry.field(description="Resolve deadline for NORMAL urgency")
+    claim_working_days: int | None = strawberry.field(
+        description="Set: the claim deadline counts working days instead of claimMinutes"
+    )
+    resolve_working_days: int | None = strawberry.field(
+        description="Set: the resolve deadline counts working days instead of resolveHours"
+    )
     _m: strawberry.Private[models.Category]
 
     @classmethod
@@ -136,6 +142,8 @@ class CategoryType(relay.Node):
             name_en=m.name_en,
             claim_minutes=m.claim_minutes,
             resolve_hours=m.resolve_hours,
+            claim_working_days=m.claim_working_days,
+            resolve_working_days=m.resolve_working_days,
             _m=m,
         )
 

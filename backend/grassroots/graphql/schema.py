@@ -18,18 +18,23 @@ from strawberry.extensions import (
 )
 from strawberry.schema.config import StrawberryConfig
 
+from ..metrics import OperationMetrics
 from ..settings import Settings
 from ..workflow.errors import WorkflowError
 from .auth import AuthMutations, AuthQueries
+from .calendar import CalendarMutations, CalendarQueries
 from .case_mutations import CaseMutations
 from .case_queries import CaseQueries
 from .dashboard import DashboardQueries
 from .directory_queries import DirectoryQueries
 from .events import EventQueries
+from .exports import ExportMutations
+from .limits import MutationRateLimiter, cost_limiter, field_duplicates_rule
 from .lists import ListMutations, ListQueries
 from .party import PartyMutations, PartyQueries
 from .subscriptions import Subscription
 from .tasks import TaskMutations, TaskQueries
+from .webhooks import WebhookMutations, WebhookQueries
 
 
 def query_type() -> type:
@@ -45,6 +50,8 @@ def query_type() -> type:
         PartyQueries,
         TaskQueries,
         ListQueries,
+        WebhookQueries,
+        CalendarQueries,
     ):
         node: relay.Node | None = relay.node()
         nodes: list[relay.Node | None] = relay.node()
@@ -53,7 +60,16 @@ def query_type() -> type:
 
 
 @strawberry.type
-class Mutation(AuthMutations, CaseMutations, PartyMutations, TaskMutations, ListMutations):
+class Mutation(
+    AuthMutations,
+    CaseMutations,
+    PartyMutations,
+    TaskMutations,
+    ListMutations,
+    WebhookMutations,
+    CalendarMutations,
+    ExportMutations,
+):
     pass
 
 
@@ -75,14 +91,19 @@ def extensions(settings: SchemaOptions) -> list[Any]:
     rules: list[Any] = [
         depth_rule(settings.max_query_depth, None),
         alias_rule(settings.max_aliases),
+        field_duplicates_rule(10),
     ]
     if not settings.introspection:
         rules.append(NoSchemaIntrospectionCustomRule)
+    cost = cost_limiter(settings.max_query_cost)
     chosen: list[Any] = [
+        OperationMetrics,
+        MutationRateLimiter,
         lambda: ParserCache(maxsize=256),
         lambda: ValidationCache(maxsize=256),
         lambda: AddValidationRules(rules),
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
+        cost,
     ]
     if settings.production:
         chosen.append(lambda: MaskErrors(should_mask_error=should_mask))
@@ -96,6 +117,7 @@ class SchemaOptions:
     max_query_depth: int = 12
     max_aliases: int = 30
     max_tokens: int = 5000
+    max_query_cost: int = 50_000
 
     @classmethod
     def of(cls, settings: Settings) -> SchemaOptions:
@@ -105,6 +127,7 @@ class SchemaOptions:
             max_query_depth=settings.max_query_depth,
             max_aliases=settings.max_aliases,
             max_tokens=settings.max_tokens,
+            max_query_cost=settings.max_query_cost,
         )
 
 
@@ -116,7 +139,8 @@ def _schema(options: SchemaOptions) -> strawberry.Schema:
         mutation=Mutation,
         subscription=Subscription,
         extensions=extensions(options),
-        config=StrawberryConfig(auto_camel_case=True),
+        # No "did you mean …" in production: it would map the schema for a prober.
+        config=StrawberryConfig(auto_camel_case=True, disable_field_suggestions=options.production),
     )
 
 

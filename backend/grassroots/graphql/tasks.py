@@ -206,6 +206,9 @@ class ServiceTaskFilter:
         description="Only tasks I could sign up for now: open, where I serve or open to all, "
         "and not already mine",
     )
+    mine: bool = strawberry.field(
+        default=False, description="Only tasks I ever signed up for, cancelled ones too"
+    )
 
 
 def _task_search(f: ServiceTaskFilter | None) -> flow.TaskSearch:
@@ -218,6 +221,7 @@ def _task_search(f: ServiceTaskFilter | None) -> flow.TaskSearch:
         starts_before=f.starts_before,
         skill=f.skill,
         open_to_me=f.open_to_me,
+        mine=f.mine,
     )
 
 

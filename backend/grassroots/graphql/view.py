@@ -13,6 +13,7 @@ from ..live.hub import EventHub
 from ..workflow.auth import authenticate
 from ..workflow.runtime import Runtime
 from .context import Context
+from .limits import RateLimits
 
 
 def bearer_token(value: str | None) -> str | None:
@@ -34,10 +35,20 @@ class GraphQLView(GraphQL[Context, None]):
         )
         self.rt = rt
         self.hub = hub
+        self.limits = RateLimits(
+            settings.rate_limit_login_per_minute, settings.rate_limit_mutations_per_minute
+        )
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
         token = bearer_token(request.headers.get("authorization"))
         actor = await authenticate(self.rt, token) if token else None
-        return Context(rt=self.rt, actor=actor, request=request, response=response, hub=self.hub)
+        return Context(
+            rt=self.rt,
+            actor=actor,
+            request=request,
+            response=response,
+            hub=self.hub,
+            limits=self.limits,
+        )

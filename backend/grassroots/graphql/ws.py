@@ -18,7 +18,7 @@ import functools
 import json
 import logging
 from collections import OrderedDict, deque
-from collections.abc import Hashable
+from collections.abc import Coroutine, Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -188,6 +188,20 @@ class Operation:
             self.connection.send_next(self.id, payload)
 
 
+async def finish_send(coro: Coroutine[Any, Any, None], waiting_on: Any) -> None:
+    """Drives a send coroutine that `send_now` started and that suspended: wait for what it
+    waits on, resume it, until it returns (its errors propagate as from a plain await)."""
+    while True:
+        if waiting_on is None:
+            await asyncio.sleep(0)
+        else:
+            await asyncio.wait([waiting_on])  # its outcome is the coroutine's to read
+        try:
+            waiting_on = coro.send(None)
+        except StopIteration:
+            return
+
+
 class Connection:
     def __init__(self, endpoint: LiveEndpoint, ws: WebSocket) -> None:
         self.endpoint = endpoint
@@ -199,6 +213,9 @@ class Connection:
         self.ready = asyncio.Event()
         self.drained = asyncio.Event()
         self.closing = False
+        # True while the writer task sends; until then a message may go out directly.
+        self.busy = False
+        self.inflight: tuple[Coroutine[Any, Any, None], Any] | None = None
 
     def send(self, message: dict[str, Any]) -> None:
         self.enqueue(json.dumps(message, ensure_ascii=False, separators=(",", ":")))
@@ -215,7 +232,27 @@ class Connection:
             self.endpoint.stats.too_slow += 1
             self.close(CLOSE_TOO_SLOW, "Too slow: reconnect and resubscribe with since")
             return
+        if not self.outbox and not self.busy:
+            self.send_now(text)
+            return
         self.outbox.append(text)
+        self.ready.set()
+
+    def send_now(self, text: str) -> None:
+        """The common case, an idle socket: run the send in the caller's step instead of
+        waking the writer task, which saves a task switch per message on the hot path. A
+        send that has to wait (a full transport buffer) is finished by the writer."""
+        coro = self.ws.send_text(text)
+        try:
+            waiting_on = coro.send(None)
+        except StopIteration:
+            return
+        except Exception:
+            # The socket is gone; the receive loop notices and cleans up.
+            self.closing = True
+            return
+        self.busy = True
+        self.inflight = (coro, waiting_on)
         self.ready.set()
 
     def close(self, code: int, reason: str) -> None:
@@ -231,6 +268,11 @@ class Connection:
         while True:
             await self.ready.wait()
             self.ready.clear()
+            self.busy = True
+            if self.inflight is not None:
+                coro, waiting_on = self.inflight
+                self.inflight = None
+                await finish_send(coro, waiting_on)
             while self.outbox:
                 text = self.outbox.popleft()
                 if text.startswith("\0close:"):
@@ -241,6 +283,7 @@ class Connection:
                 await ws.send_text(text)
                 if len(self.outbox) <= self.endpoint.max_outbox // 2:
                     self.drained.set()
+            self.busy = False
 
     async def wait_drained(self) -> None:
         """Replay paces itself to the writer instead of filling the outbox."""
@@ -390,6 +433,7 @@ class LiveEndpoint:
             introspection=settings.introspection,
         )
         self.cohorts: dict[Hashable, Cohort] = {}
+        self.connections: set[Connection] = set()
         self.stats = LiveStats()
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
@@ -399,11 +443,13 @@ class LiveEndpoint:
             return
         await ws.accept(subprotocol=SUBPROTOCOL)
         connection = Connection(self, ws)
+        self.connections.add(connection)
         self.stats.connections += 1
         writer = asyncio.create_task(connection.writer())
         try:
             await self._serve(connection)
         finally:
+            self.connections.discard(connection)
             self.stats.connections -= 1
             for op in list(connection.operations.values()):
                 self._stop(connection, op.id)

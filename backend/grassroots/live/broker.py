@@ -30,6 +30,10 @@ class Broker(Protocol):
     @property
     def healthy(self) -> bool: ...
 
+    async def ping(self) -> bool:
+        """Readiness: can this process hear the other processes' commits right now?"""
+        ...
+
 
 class MemoryBroker:
     """One process: a commit wakes the hub directly."""
@@ -49,6 +53,9 @@ class MemoryBroker:
 
     @property
     def healthy(self) -> bool:
+        return True
+
+    async def ping(self) -> bool:
         return True
 
 
@@ -117,6 +124,14 @@ class RedisBroker:
     @property
     def healthy(self) -> bool:
         return self._connected
+
+    async def ping(self) -> bool:
+        if self._redis is None or not self._connected:
+            return False
+        try:
+            return bool(await asyncio.wait_for(self._redis.ping(), 2.0))
+        except Exception:
+            return False
 
 
 def broker_from_url(url: str) -> Broker:

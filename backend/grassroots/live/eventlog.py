@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from ..db import note_committed_event
+from ..db import atomic, in_atomic, lock_event_log, note_committed_event
 from ..models import Event
 
 
@@ -23,6 +23,18 @@ async def append(
     actor_id: int | None = None,
     payload: dict[str, Any] | None = None,
 ) -> Event:
+    if not in_atomic():  # the lock below lasts as long as a transaction: make one
+        async with atomic():
+            return await append(
+                kind=kind,
+                region_path=region_path,
+                subject_type=subject_type,
+                subject_id=subject_id,
+                at=at,
+                actor_id=actor_id,
+                payload=payload,
+            )
+    await lock_event_log()
     event = await Event.create(
         kind=kind,
         region_path=region_path,

@@ -55,6 +55,7 @@ class EventHub:
         self.broker = broker
         self.poll_interval = poll_interval
         self.position = 0
+        self.announced = 0  # the highest sequence a broker said is committed
         self.stats = HubStats()
         self._listeners: set[Listener] = set()
         self._wake = asyncio.Event()
@@ -78,6 +79,7 @@ class EventHub:
     def wake(self, seq: int) -> None:
         """A broker says events up to `seq` are committed."""
         self.stats.wakeups += 1
+        self.announced = max(self.announced, seq)
         if seq > self.position:
             self._wake.set()
 

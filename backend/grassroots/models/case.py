@@ -13,6 +13,7 @@ from .enums import (
     Source,
     Urgency,
 )
+from .fields import RegionPathField
 
 
 class Case(Model):
@@ -38,7 +39,7 @@ class Case(Model):
     )
     region_id: int
     # Copy of region.path so that scope filters need no join.
-    region_path = fields.CharField(max_length=255, db_index=True)
+    region_path = RegionPathField(db_index=True)
     address = fields.CharField(max_length=255, default="")
     latitude = fields.FloatField(null=True)
     longitude = fields.FloatField(null=True)

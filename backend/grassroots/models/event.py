@@ -3,6 +3,8 @@
 from tortoise import fields
 from tortoise.models import Model
 
+from .fields import RegionPathField
+
 
 class Event(Model):
     # The primary key is the sequence: monotonic, and on SQLite commits in that order
@@ -10,7 +12,7 @@ class Event(Model):
     seq = fields.BigIntField(primary_key=True)
     created_at = fields.DatetimeField()
     kind = fields.CharField(max_length=48)
-    region_path = fields.CharField(max_length=255, db_index=True)
+    region_path = RegionPathField(db_index=True)
     subject_type = fields.CharField(max_length=32)
     subject_id = fields.IntField()
     actor_id = fields.IntField(null=True)

@@ -6,6 +6,8 @@ from enum import StrEnum
 from tortoise import fields
 from tortoise.models import Model
 
+from .fields import RegionPathField
+
 
 class ListItemKind(StrEnum):
     PROJECT = "PROJECT"
@@ -30,7 +32,7 @@ class ListItem(Model):
         "models.Region", related_name="list_items", on_delete=fields.RESTRICT
     )
     region_id: int
-    region_path = fields.CharField(max_length=255, db_index=True)
+    region_path = RegionPathField(db_index=True)
     # The resident a wish is for (asked themselves, or through a block head).
     requested_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.Account", related_name="requested_list_items", null=True, on_delete=fields.SET_NULL

@@ -5,6 +5,8 @@ from enum import StrEnum
 from tortoise import fields
 from tortoise.models import Model
 
+from .fields import RegionPathField
+
 
 class OrganisationKind(StrEnum):
     COMMITTEE = "COMMITTEE"
@@ -35,7 +37,7 @@ class PartyOrganisation(Model):
         "models.Region", related_name="party_organisations", on_delete=fields.RESTRICT
     )
     region_id: int
-    region_path = fields.CharField(max_length=255, db_index=True)
+    region_path = RegionPathField(db_index=True)
     workplace = fields.CharField(max_length=128, default="")
     secretary: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.Account", related_name="led_organisations", null=True, on_delete=fields.SET_NULL
@@ -49,7 +51,7 @@ class PartyOrganisation(Model):
         on_delete=fields.RESTRICT,
     )
     community_id: int | None
-    community_path = fields.CharField(max_length=255, null=True, db_index=True)
+    community_path = RegionPathField(null=True, db_index=True)
     registration = fields.CharEnumField(RegistrationStatus, max_length=16, null=True)
     registered_at = fields.DatetimeField(null=True)
     confirmed_at = fields.DatetimeField(null=True)
@@ -78,7 +80,7 @@ class PartyMember(Model):
         "models.Region", related_name="registered_members", null=True, on_delete=fields.RESTRICT
     )
     community_id: int | None
-    community_path = fields.CharField(max_length=255, null=True, db_index=True)
+    community_path = RegionPathField(null=True, db_index=True)
     registration = fields.CharEnumField(RegistrationStatus, max_length=16, null=True)
     registered_at = fields.DatetimeField(null=True)
     confirmed_at = fields.DatetimeField(null=True)

@@ -4,6 +4,7 @@ from tortoise import fields
 from tortoise.models import Model
 
 from .enums import RegionLevel
+from .fields import RegionPathField
 
 
 class Region(Model):
@@ -15,7 +16,7 @@ class Region(Model):
     )
     parent_id: int | None
     # Materialised ancestry ("/1/4/9/"): a subtree is every path with this prefix.
-    path = fields.CharField(max_length=255, db_index=True, default="")
+    path = RegionPathField(db_index=True, default="")
     name_ko = fields.CharField(max_length=128)
     name_zh = fields.CharField(max_length=128)
     name_en = fields.CharField(max_length=128)

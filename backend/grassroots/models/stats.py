@@ -22,6 +22,7 @@ from tortoise import fields
 from tortoise.models import Model
 
 from .enums import CaseStatus, Source
+from .fields import RegionPathField
 
 # The metrics of a region's day and of a department's day, in column order.
 DAY_METRICS = (
@@ -44,7 +45,7 @@ class StatusCount(Model):
     """How many cases of a leaf region are in each status now."""
 
     id = fields.IntField(primary_key=True)
-    region_path = fields.CharField(max_length=255)
+    region_path = RegionPathField()
     region_id = fields.IntField()
     status = fields.CharEnumField(CaseStatus, max_length=16)
     n = fields.BigIntField(default=0)
@@ -59,7 +60,7 @@ class RegionDay(Model):
 
     id = fields.IntField(primary_key=True)
     day = fields.IntField()
-    region_path = fields.CharField(max_length=255)
+    region_path = RegionPathField()
     region_id = fields.IntField()
     reported = fields.IntField(default=0)
     closed = fields.IntField(default=0)
@@ -84,7 +85,7 @@ class DepartmentDay(Model):
 
     id = fields.IntField(primary_key=True)
     day = fields.IntField()
-    region_path = fields.CharField(max_length=255)
+    region_path = RegionPathField()
     region_id = fields.IntField()
     department_id = fields.IntField()
     resolved = fields.IntField(default=0)
@@ -107,7 +108,7 @@ class CategoryDay(Model):
 
     id = fields.IntField(primary_key=True)
     day = fields.IntField()
-    region_path = fields.CharField(max_length=255)
+    region_path = RegionPathField()
     region_id = fields.IntField()
     category_id = fields.IntField()
     n = fields.IntField(default=0)
@@ -122,7 +123,7 @@ class SourceDay(Model):
 
     id = fields.IntField(primary_key=True)
     day = fields.IntField()
-    region_path = fields.CharField(max_length=255)
+    region_path = RegionPathField()
     region_id = fields.IntField()
     source = fields.CharEnumField(Source, max_length=24)
     n = fields.IntField(default=0)

@@ -5,6 +5,8 @@ from enum import StrEnum
 from tortoise import fields
 from tortoise.models import Model
 
+from .fields import RegionPathField
+
 
 class AssignmentStatus(StrEnum):
     SIGNED_UP = "SIGNED_UP"
@@ -33,7 +35,7 @@ class ServiceTask(Model):
         "models.Region", related_name="service_tasks", on_delete=fields.RESTRICT
     )
     region_id: int
-    region_path = fields.CharField(max_length=255, db_index=True)
+    region_path = RegionPathField(db_index=True)
     starts_at = fields.DatetimeField(db_index=True)
     ends_at = fields.DatetimeField(db_index=True)
     slots = fields.IntField()

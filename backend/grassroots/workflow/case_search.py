@@ -43,6 +43,8 @@ class CaseSearch:
     created_after: datetime | None = None
     created_before: datetime | None = None
     text: str | None = None
+    # Only the cases the actor reported: a grid worker sees the whole grid's cases otherwise.
+    mine: bool = False
 
 
 def overdue_filter(now: datetime) -> Q:
@@ -67,6 +69,8 @@ async def search_cases(actor: Actor | None, search: CaseSearch, now: datetime) -
     visible = case_filter(actor)
     if visible is not None:
         query = query.filter(visible)
+    if search.mine:
+        query = query.filter(reporter_id=actor.account_id if actor else -1)
     if search.statuses:
         query = query.filter(status__in=list(search.statuses))
     if search.region_id is not None:

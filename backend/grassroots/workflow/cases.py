@@ -47,7 +47,7 @@ from .case_rules import Action, check_transition
 from .errors import ErrorCode, WorkflowError, denied, invalid, not_found
 from .regions import next_level_up, queue_region_for
 from .runtime import Runtime
-from .sla import policy_for
+from .sla import claim_due, resolve_due
 from .timeline import record
 from .visibility import can_see_case
 
@@ -220,7 +220,7 @@ async def _create_case(
 ) -> Case:
     now = rt.clock.now()
     queue = await queue_region_for(region)
-    policy = policy_for(category, data.urgency)
+    resolve_due_at = await resolve_due(rt, category, data.urgency, now)
     case = await Case.create(
         number=await _next_number(now.astimezone(rt.settings.zone).year),  # the city's year
         title=data.title,
@@ -240,7 +240,7 @@ async def _create_case(
         caller_name=data.caller_name or None,
         caller_phone=data.caller_phone or None,
         external_ref=data.external_ref,
-        resolve_due_at=now + policy.resolve_within,
+        resolve_due_at=resolve_due_at,
         created_at=now,
         updated_at=now,
     )
@@ -345,8 +345,9 @@ async def accept_case(
             raise not_found("Category", "categoryId")
         changes["category_id"] = category.id
         changes["urgency"] = urgency or case.urgency
-        policy = policy_for(category, changes["urgency"])
-        changes["resolve_due_at"] = case.created_at + policy.resolve_within
+        changes["resolve_due_at"] = await resolve_due(
+            rt, category, changes["urgency"], case.created_at
+        )
     async with atomic():
         before = case.status
         await _move(rt, case, before, **changes)
@@ -454,12 +455,11 @@ async def whistle_case(
     note = _text(note, "note", max_len=MAX_NOTE, required=False)
     category = await Category.get(id=case.category_id)
     now = rt.clock.now()
-    within = (
-        timedelta(minutes=claim_within_minutes)
+    due = (
+        now + timedelta(minutes=claim_within_minutes)
         if claim_within_minutes
-        else policy_for(category, case.urgency).claim_within
+        else await claim_due(rt, category, case.urgency, now)
     )
-    due = now + within
     async with atomic():
         before = case.status
         await _move(rt, case, before, status=CaseStatus.DISPATCHED, claim_due_at=due)
@@ -720,14 +720,14 @@ async def _require_rater(actor: Actor, case: Case) -> None:
         raise denied("Only staff may record a caller's rating")
 
 
-async def _reopen_changes(case: Case, now: datetime) -> dict[str, Any]:
+async def _reopen_changes(rt: Runtime, case: Case, now: datetime) -> dict[str, Any]:
     category = await Category.get(id=case.category_id)
     return {
         "status": CaseStatus.IN_PROGRESS,
         "resolved_at": None,
         "closed_at": None,
         "arrived_at": None,
-        "resolve_due_at": now + policy_for(category, case.urgency).resolve_within,
+        "resolve_due_at": await resolve_due(rt, category, case.urgency, now),
     }
 
 
@@ -743,7 +743,7 @@ async def rate_case(
     changes: dict[str, Any] = {"satisfaction": satisfaction}
     if satisfaction is Satisfaction.UNSATISFIED:
         # Same departments carry on; the rating counts against the lead.
-        changes |= await _reopen_changes(case, now)
+        changes |= await _reopen_changes(rt, case, now)
     else:
         changes |= {"status": CaseStatus.CLOSED, "closed_at": now}
     async with atomic():
@@ -780,7 +780,7 @@ async def reopen_case(rt: Runtime, actor: Actor | None, case_id: int, *, reason:
     now = rt.clock.now()
     async with atomic():
         before = case.status
-        await _move(rt, case, before, **await _reopen_changes(case, now))
+        await _move(rt, case, before, **await _reopen_changes(rt, case, now))
         await record(
             rt,
             case,

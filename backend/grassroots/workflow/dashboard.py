@@ -276,7 +276,8 @@ async def _sources(scope: Scope, days: list[int]) -> list[SourceCount]:
     return [SourceCount(source=s, reported=counts.get(s.value, 0)) for s in Source]
 
 
-def _rank_key(item: tuple[Department, PeriodRates]) -> tuple[Any, ...]:
+def ranking_key(item: tuple[Department, PeriodRates]) -> tuple[Any, ...]:
+    """Best first: by response, resolution and satisfaction rate, then by volume."""
     department, rates = item
 
     def desc(value: float | None) -> float:
@@ -307,7 +308,7 @@ async def _department_ranking(scope: Scope, days: list[int], since: date) -> lis
             for r in rows
             if int(r["department_id"]) in departments
         ),
-        key=_rank_key,
+        key=ranking_key,
     )
     return [
         DepartmentRank(rank=i, department=d, rates=rates)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import io
 import secrets
 import warnings
@@ -12,6 +10,7 @@ from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from . import signing
 from .errors import ErrorCode, WorkflowError
 
 ALLOWED_FORMATS = {
@@ -87,8 +86,7 @@ def store_image(image: CheckedImage, upload_dir: Path) -> StoredPhoto:
 
 
 def sign_media(secret_key: str, name: str, expires: int) -> str:
-    message = f"{name}:{expires}".encode()
-    return hmac.new(secret_key.encode(), message, hashlib.sha256).hexdigest()[:32]
+    return signing.sign(secret_key, name, expires)
 
 
 def media_url(secret_key: str, name: str, expires: int) -> str:
@@ -97,6 +95,4 @@ def media_url(secret_key: str, name: str, expires: int) -> str:
 
 
 def verify_media(secret_key: str, name: str, expires: int, signature: str, now: int) -> bool:
-    if expires < now:
-        return False
-    return hmac.compare_digest(sign_media(secret_key, name, expires), signature)
+    return signing.verify(secret_key, name, expires, signature, now)

@@ -616,6 +616,8 @@ class TaskSearch:
     starts_before: datetime | None = None
     skill: str | None = None
     open_to_me: bool = False
+    # Tasks the actor ever signed up for, cancelled ones too: the member's history.
+    mine: bool = False
 
 
 async def search_tasks(actor: Actor | None, search: TaskSearch, now: datetime) -> QuerySet:
@@ -644,4 +646,10 @@ async def search_tasks(actor: Actor | None, search: TaskSearch, now: datetime) -
             served = served | Q(region_path__startswith=member.community_path)
         mine = Assignment.filter(member_id=member.id, live=True).values_list("task_id", flat=True)
         query = query.filter(served).exclude(id__in=list(await mine))  # type: ignore[call-overload]
+    if search.mine:
+        member = await member_of(actor)
+        ever = Assignment.filter(member_id=member.id if member else -1).values_list(
+            "task_id", flat=True
+        )
+        query = query.filter(id__in=list(await ever))  # type: ignore[call-overload]
     return query
