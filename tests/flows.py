@@ -48,6 +48,28 @@ async def report(
     return str(ok(data["reportCase"])["case"]["id"])
 
 
+CREATE_API_TOKEN = """
+mutation Token($input: CreateApiTokenInput!) {
+  createApiToken(input: $input) { token userErrors { field code message } }
+}
+"""
+
+
+async def hotline_token(api: Api, name: str = "hotline-test") -> str:
+    """An INTEGRATION token for the whole city that may push cases in, made by admin."""
+    city = await lookup.region(api, "CITY", "延吉市")
+    variables = {
+        "input": {
+            "name": name,
+            "role": "INTEGRATION",
+            "regionId": city["id"],
+            "scopes": ["cases:intake"],
+        }
+    }
+    data = await api.as_user("admin", CREATE_API_TOKEN, variables)
+    return str(ok(data["createApiToken"])["token"])
+
+
 async def case_in(api: Api, status: str) -> str:
     """A new case reported by resident1, moved along the happy path to `status`."""
     case_id = await report(api)

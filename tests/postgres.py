@@ -2,8 +2,8 @@
 Debian's server binaries, a data directory in a temporary folder, a free loopback port.
 
 Durability is off (fsync, full-page writes): the cluster lives for one test session. Its
-collation is ICU's English with punctuation ignored, the way a production database set up
-for people's names often sorts: region paths must still compare bytewise there.
+collation is ICU's English with punctuation ignored, as linguistic collations (en_US …) of
+production databases sort: region paths ("/1/4/9/") must still compare bytewise there.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import shutil
 import socket
 import subprocess
 import tempfile
-import time
 from pathlib import Path
 
 SUPERUSER = "postgres"
@@ -115,12 +114,3 @@ class Cluster:
         subprocess.run(
             [*psql, *where, "--dbname", database, "--command", sql], check=True, capture_output=True
         )
-
-    def wait_until_up(self, within: float = 10.0) -> None:
-        deadline = time.monotonic() + within
-        while time.monotonic() < deadline:
-            with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", self.port)) == 0:
-                    return
-            time.sleep(0.05)
-        raise TimeoutError("PostgreSQL did not start")

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from . import lookup
+from . import flows, lookup
 from .client import Api
 from .images import jpeg
 from .operations import INTAKE_CASE, REPORT_CASE
@@ -135,29 +135,8 @@ async def test_first_is_required_and_capped(api: Api) -> None:
     assert "first" in body["errors"][0]["message"]
 
 
-HOTLINE_TOKEN = """
-mutation Token($input: CreateApiTokenInput!) {
-  createApiToken(input: $input) { token userErrors { field code message } }
-}
-"""
-
-
 async def _hotline(api: Api, place: dict[str, str]) -> str:
-    city = await lookup.region(api, "CITY", "延吉市")
-    data = await api.as_user(
-        "admin",
-        HOTLINE_TOKEN,
-        {
-            "input": {
-                "name": "hotline-test",
-                "role": "INTEGRATION",
-                "regionId": city["id"],
-                "scopes": ["cases:intake"],
-            }
-        },
-    )
-    assert data["createApiToken"]["userErrors"] == []
-    return str(data["createApiToken"]["token"])
+    return await flows.hotline_token(api)
 
 
 def _intake(place: dict[str, str], **overrides: Any) -> dict[str, Any]:

@@ -79,7 +79,9 @@ async def test_concurrent_reports_all_succeed_and_are_on_disk_when_answered(
 ) -> None:
     # Given a resident in a grid and the first commit held back until the rest have queued
     token = await api.login("resident1")
-    grid = (await lookup.grids_of(api, (await lookup.region(api, "COMMUNITY", "延青社区"))["id"]))[0]
+    grid = (await lookup.grids_of(api, (await lookup.region(api, "COMMUNITY", "延青社区"))["id"]))[
+        0
+    ]
     category = await lookup.category(api, "heating.pipe-leak")
     group().before_commit = hold_first_commit(WRITERS)
     commits_before = group().commits
@@ -183,6 +185,4 @@ async def test_nobody_is_answered_before_the_commit_and_a_failed_commit_reaches_
     assert committed_rows(settings, "SELECT name FROM counter WHERE name LIKE 'writer-%'") == []
     group().before_commit = None
     await write(99)
-    assert committed_rows(settings, "SELECT value FROM counter WHERE name = 'writer-99'") == [
-        (99,)
-    ]
+    assert committed_rows(settings, "SELECT value FROM counter WHERE name = 'writer-99'") == [(99,)]

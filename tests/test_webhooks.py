@@ -13,8 +13,10 @@ import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TypeVar
 
+import httpx
 import pytest
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -23,7 +25,7 @@ from starlette.routing import Route
 
 from grassroots.app import create_app
 from grassroots.settings import Settings
-from grassroots.workflow.webhook_delivery import WebhookDispatcher
+from grassroots.workflow.webhook_delivery import WebhookDispatcher, post
 
 from . import flows, lookup
 from .client import Api
@@ -542,3 +544,24 @@ async def test_a_revoked_integration_gets_nothing_more(api: Api) -> None:
 async def _paused_for_admin(api: Api) -> list[dict[str, Any]] | None:
     hooks = (await api.as_user("admin", WEBHOOKS))["webhooks"]["nodes"]
     return hooks if hooks and hooks[0]["status"] == "PAUSED" else None
+
+
+async def test_production_refuses_to_post_to_internal_addresses(tmp_path: Path) -> None:
+    # Given production settings: no webhooks into the server's own network (SSRF)
+    production = Settings.from_env(
+        environ={
+            "GRASSROOTS_DATA_DIR": str(tmp_path),
+            "GRASSROOTS_ENV": "production",
+            "GRASSROOTS_SECRET_KEY": "a-real-secret-for-tests",
+        }
+    )
+    assert production.webhook_allow_private is False
+    async with receiving() as receiver, httpx.AsyncClient() as client:
+        # When a delivery targets a loopback receiver
+        outcome = await post(
+            client, f"{receiver.url}/hook", "{}", {}, total=5.0, allow_private=False
+        )
+    # Then nothing is sent, and the log says why
+    assert outcome.response_code is None
+    assert "internal address" in outcome.error
+    assert receiver.requests == []

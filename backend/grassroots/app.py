@@ -32,6 +32,7 @@ from .live.broker import broker_from_url
 from .live.hub import EventHub
 from .logs import RequestIdMiddleware
 from .metrics import LiveCollector, MetricsMiddleware, count_committed_event, metrics_endpoint
+from .migrate import SchemaOutdated, prepare_schema
 from .open311 import routes as open311
 from .settings import Settings
 from .workflow.escalation import EscalationScheduler
@@ -95,6 +96,8 @@ def _media(rt: Runtime) -> Route:
                 "X-Content-Type-Options": "nosniff",
                 "Cache-Control": "private, max-age=3600",
                 "Content-Security-Policy": "default-src 'none'",
+                # Only this origin's pages may embed it, even with a valid link.
+                "Cross-Origin-Resource-Policy": "same-origin",
             },
         )
 
@@ -144,7 +147,12 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        await init_db(settings.database_url)
+        await init_db(settings.database_url, create=False)
+        try:
+            await prepare_schema(apply=settings.migrate_on_start)
+        except SchemaOutdated:
+            await close_db()
+            raise
         await hub.start()
         add_commit_listener(hub.broker.publish)
         add_commit_listener(count_committed_event)

@@ -52,7 +52,7 @@ def _print_demo(token: str | None) -> None:
     print("Demo city ready. Every demo account's password is: grassroots")
     print("  accounts: admin resident1 grid1 head1 community1 street1 city1")
     print("            heating_office1 heating_co1 urban1 party1 leader1 screen1")
-    print(f"  INTEGRATION token 'hotline' (scopes cases:intake, cases:read): {token}")
+    print(f"  INTEGRATION token 'hotline' (scopes cases:intake, cases:read, events:read): {token}")
 
 
 WORKER_LOG_LEVEL = "GRASSROOTS_SERVE_LOG_LEVEL"
@@ -220,6 +220,48 @@ def cmd_create_admin(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _migrate(settings: Settings) -> list[str]:
+    from .db import close_db, init_db
+    from .migrate import migrate
+
+    await init_db(settings.database_url, create=False)
+    try:
+        result = await migrate(progress=lambda line: print(line, flush=True))
+    finally:
+        await close_db()
+    return result.applied
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    applied = asyncio.run(_migrate(settings))
+    if applied:
+        print(f"applied {len(applied)} migration(s); the schema is up to date")
+    else:
+        print("the schema is up to date; nothing to apply")
+    return 0
+
+
+def cmd_makemigrations(args: argparse.Namespace) -> int:
+    from .migrate import make_migration
+
+    names = asyncio.run(make_migration(args.name, write=not args.check))
+    if not names:
+        print("no model changes: the migrations are up to date")
+        return 0
+    if args.check:
+        print(
+            f"the models changed without a migration ({', '.join(names)} would be written); "
+            "run `make migration NAME=what_changed`",
+            file=sys.stderr,
+        )
+        return 1
+    for name in names:
+        print(f"wrote backend/grassroots/migrations/{name}.py")
+    return 0
+
+
 def cmd_backup(args: argparse.Namespace) -> int:
     from .backup import BackupError, backup
 
@@ -311,6 +353,22 @@ def parser() -> argparse.ArgumentParser:
     )
     restore.add_argument("archive")
     restore.set_defaults(func=cmd_restore)
+
+    migrate = sub.add_parser(
+        "migrate", help="apply pending schema migrations (several processes may run it at once)"
+    )
+    migrate.set_defaults(func=cmd_migrate)
+
+    makemigrations = sub.add_parser(
+        "makemigrations", help="write the next schema migration after a model change"
+    )
+    makemigrations.add_argument("--name", help="what changed, e.g. add_case_priority")
+    makemigrations.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; exit 1 if the models changed without a migration",
+    )
+    makemigrations.set_defaults(func=cmd_makemigrations)
 
     add_export_parser(sub)
     return p

@@ -12,6 +12,8 @@ from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.transactions import in_transaction
 
 MODEL_MODULES = ["grassroots.models"]
+# Schema changes ship as migrations in this package, applied by grassroots.migrate.
+MIGRATIONS_MODULE = "grassroots.migrations"
 
 # WAL lets readers run beside the writer; synchronous=FULL makes a commit durable before
 # the mutation is acknowledged; busy_timeout makes a second process wait instead of failing.
@@ -46,16 +48,29 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
         raise ValueError("GRASSROOTS_DATABASE_URL must be sqlite://… or postgres://…")
     return {
         "connections": {"default": connection},
-        "apps": {"models": {"models": MODEL_MODULES, "default_connection": "default"}},
+        "apps": apps_config(),
         "use_tz": True,
         "timezone": "UTC",
     }
 
 
+def apps_config() -> dict[str, dict[str, Any]]:
+    return {
+        "models": {
+            "models": MODEL_MODULES,
+            "default_connection": "default",
+            "migrations": MIGRATIONS_MODULE,
+        }
+    }
+
+
 async def init_db(database_url: str, *, create: bool = True) -> None:
+    """Connect; with `create`, bring the schema up to date (apply pending migrations)."""
     await Tortoise.init(config=tortoise_config(database_url), _enable_global_fallback=True)
     if create:
-        await Tortoise.generate_schemas(safe=True)
+        from .migrate import migrate  # it builds on this module
+
+        await migrate()
 
 
 async def reset_db() -> None:
@@ -67,9 +82,12 @@ async def reset_db() -> None:
         tables.update(
             field.through for field in model._meta.fields_map.values() if hasattr(field, "through")
         )
+    from .migrate import HISTORY_TABLE, migrate
+
+    tables.add(HISTORY_TABLE)
     drop = "; ".join(f'DROP TABLE IF EXISTS "{table}" CASCADE' for table in sorted(tables))
     await connection().execute_script(drop)
-    await Tortoise.generate_schemas(safe=True)
+    await migrate()
 
 
 async def close_db() -> None:

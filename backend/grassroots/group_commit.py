@@ -52,8 +52,7 @@ class Batch:
     )
 
     async def execute(self, sql: str) -> None:
-        cursor = await self.txn._connection.execute(sql)
-        await cursor.close()
+        await self.txn._connection.execute(sql)
 
 
 class GroupCommit:
@@ -158,7 +157,7 @@ class _Member(TransactionContext):
         self.token = connections.set(batch.txn.connection_name, batch.txn)
         return batch.txn
 
-    async def __aexit__(self, exc_type: Any, exc: Any, tb: Any) -> bool:
+    async def __aexit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
         batch = self.batch
         assert batch is not None
         connections.reset(self.token)
@@ -167,7 +166,7 @@ class _Member(TransactionContext):
                 await batch.execute(f"RELEASE {SAVEPOINT}")
                 batch.kept += 1
             else:
-                await self._undo(batch)
+                await self._undo(batch, exc)
         except BaseException as error:
             batch.broken = error
             raise
@@ -177,13 +176,14 @@ class _Member(TransactionContext):
             await batch.done  # raises if the COMMIT failed
         else:
             await asyncio.wait([batch.done])  # answered after the others' commit too
-        return False
 
-    async def _undo(self, batch: Batch) -> None:
+    async def _undo(self, batch: Batch, cause: BaseException | None) -> None:
         if not batch.txn._connection.in_transaction:
             # Some errors make SQLite roll the whole transaction back: the work of the
-            # callers before this one is gone too, and they must hear of it.
+            # callers before this one is gone too, and they must hear of it, and why
+            # (a full disk is the same news for all of them).
             batch.broken = RuntimeError("the shared transaction was rolled back")
+            batch.broken.__cause__ = cause
             return
         await batch.execute(f"ROLLBACK TO {SAVEPOINT}")
         await batch.execute(f"RELEASE {SAVEPOINT}")

@@ -23,6 +23,9 @@ class Settings:
     secret_key: str = DEFAULT_SECRET
     broker_url: str = "memory://"
     env: str = "development"
+    # Apply pending schema migrations at start-up; off, the app refuses to start on an
+    # outdated schema and `grassroots migrate` applies them. Default: on for SQLite.
+    migrate_on_start: bool = True
     # Production hides GraphiQL and introspection unless these say otherwise.
     graphiql: bool = True
     introspection: bool = True
@@ -47,6 +50,9 @@ class Settings:
     webhook_retry_base_seconds: float = 5.0
     webhook_retry_cap_seconds: float = 3600.0
     webhook_max_attempts: int = 15
+    # Webhooks to loopback or private addresses (SSRF into the server's network) are refused
+    # in production unless allowed here; development allows them for local receivers.
+    webhook_allow_private: bool = True
     max_query_depth: int = 12
     max_aliases: int = 30
     max_tokens: int = 5000
@@ -88,6 +94,9 @@ class Settings:
             "secret_key": env.get("GRASSROOTS_SECRET_KEY") or DEFAULT_SECRET,
             "broker_url": env.get("GRASSROOTS_BROKER_URL") or "memory://",
             "env": mode,
+            "migrate_on_start": _bool(
+                env.get("GRASSROOTS_MIGRATE_ON_START"), database_url.startswith("sqlite://")
+            ),
             "graphiql": _bool(env.get("GRASSROOTS_GRAPHIQL"), not production),
             "introspection": _bool(env.get("GRASSROOTS_INTROSPECTION"), not production),
             "scheduler_interval_seconds": float(env.get("GRASSROOTS_SCHEDULER_INTERVAL", "15")),
@@ -107,6 +116,9 @@ class Settings:
             "webhook_retry_base_seconds": float(env.get("GRASSROOTS_WEBHOOK_RETRY_BASE", "5")),
             "webhook_retry_cap_seconds": float(env.get("GRASSROOTS_WEBHOOK_RETRY_CAP", "3600")),
             "webhook_max_attempts": int(env.get("GRASSROOTS_WEBHOOK_MAX_ATTEMPTS", "15")),
+            "webhook_allow_private": _bool(
+                env.get("GRASSROOTS_WEBHOOK_ALLOW_PRIVATE"), default=not production
+            ),
         }
         if env.get("GRASSROOTS_FRONTEND_DIR"):
             values["frontend_dir"] = Path(env["GRASSROOTS_FRONTEND_DIR"]).resolve()

@@ -268,14 +268,14 @@ def test_the_heap_stays_flat_and_the_feed_bounded_over_thousands_of_events(
     expect(newest).to_contain_text("burst 3000", timeout=120_000)
     page.wait_for_timeout(2_000)
     # And it keeps its feed's worth of items and holds no more than before: not one object
-    # per event, nor the bytes of them
+    # per event, nor their bytes (a screen that kept each event's payload fails both)
     expect(page.get_by_test_id("feed-item")).to_have_count(FEED_SIZE)
     objects_after, used_after, elements_after = heap_objects(cdp), heap_used(cdp), _elements(page)
     print(
         f"JS objects {objects} -> {objects_after}, heap {used / 1e6:.1f} -> "
         f"{used_after / 1e6:.1f} MB, DOM {elements} -> {elements_after} elements"
     )
-    assert objects_after - objects < 300, (objects, objects_after)
+    assert objects_after - objects < 1_500, (objects, objects_after)  # < 1 per 2 events
     assert used_after - used < 2_000_000, (used, used_after)
     assert elements_after - elements < 20, (elements, elements_after)
 

@@ -13,7 +13,7 @@ from .city import City
 
 DEMO_PASSWORD = "grassroots"
 HOTLINE_TOKEN_NAME = "hotline"
-HOTLINE_SCOPES = ["cases:intake", "cases:read"]
+HOTLINE_SCOPES = ["cases:intake", "cases:read", "events:read"]
 HOTLINE_REGION = "222401"  # the 12345 centre serves Yanji City
 
 YANQING, MINXING, BAISHAN, TUANJIE, LONGMEN = (

@@ -37,7 +37,10 @@ class CreateApiTokenInput:
     role: Role = strawberry.field(description="INTEGRATION or DISPLAY")
     region_id: strawberry.ID
     scopes: list[str] = strawberry.field(
-        default_factory=list, description="For INTEGRATION: cases:intake, cases:read"
+        default_factory=list,
+        description="For INTEGRATION: cases:intake (push cases in), cases:read (read the "
+        "region's cases, list items, dashboard and exports), events:read (its event log "
+        "and webhooks); it reads nothing without them",
     )
     expires_in_days: int | None = None
 

@@ -9,7 +9,7 @@ from strawberry.scalars import JSON
 
 from .. import models
 from ..live import eventlog
-from ..workflow.actor import REGION_READER_ROLES
+from ..workflow.actor import EVENTS_READ, REGION_READER_ROLES
 from .context import Info
 from .errors import decode_id
 from .pagination import check_first
@@ -49,7 +49,8 @@ class EventQueries:
         assert actor is not None
         check_first(first)
         region = await models.Region.get_or_none(id=decode_id(region_id, "Region", "regionId"))
-        if region is None or not actor.covers(region.path, REGION_READER_ROLES):
+        readers = actor.reading(REGION_READER_ROLES, EVENTS_READ)
+        if region is None or not actor.covers(region.path, readers):
             return []
         rows = await eventlog.read_after(since, region_path=region.path, limit=first)
         return [event_of(e) for e in rows]

@@ -253,7 +253,7 @@ class ListQueries:
             region = await models.Region.get_or_none(id=decode_id(region_id, "Region", "regionId"))
         except WorkflowError as exc:
             raise query_error(exc) from exc
-        if region is None or not actor.covers(region.path, flow.ITEM_READER_ROLES):
+        if region is None or not flow.reads_items_in(actor, region.path):
             return []
         rows = await flow.summarise(region.path, info.context.rt.clock.now())
         return [ListSummary(**vars(r)) for r in rows]

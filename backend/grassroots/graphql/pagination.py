@@ -72,6 +72,23 @@ def _decode(cursor: str, is_time: bool) -> tuple[Any, int]:
         raise invalid("after", "after is not a cursor of this list") from exc
 
 
+def _after(key: str, value: Any, pk: int, descending: bool) -> Q:
+    """The rows after (value, pk) in (key, id) order.
+
+    Written `key <= v AND (key < v OR id < pk)` (descending) rather than the equivalent
+    `key < v OR (key = v AND id < pk)`: with the OR outermost, SQLite walks the key's index
+    from the first row and filters (a page deep into a million cases took 180 ms); this way
+    it seeks to v. A NULL key compares as nothing: rows with one only follow by id."""
+    op, op_or_equal = ("lt", "lte") if descending else ("gt", "gte")
+    after_id: dict[str, Any] = {f"id__{op}": pk}
+    if value is None:
+        no_key: dict[str, Any] = {f"{key}__isnull": True}
+        return Q(**no_key) & Q(**after_id)
+    up_to_key: dict[str, Any] = {f"{key}__{op_or_equal}": value}
+    after_key: dict[str, Any] = {f"{key}__{op}": value}
+    return Q(**up_to_key) & (Q(**after_key) | Q(**after_id))
+
+
 async def keyset_page(
     query: QuerySet[Any],
     *,
@@ -85,11 +102,7 @@ async def keyset_page(
     check_first(first)
     if after:
         value, pk = _decode(after, is_time)
-        op = "lt" if descending else "gt"
-        after_key: dict[str, Any] = {f"{key}__{op}": value}
-        same_key: dict[str, Any] = {key: value}
-        after_id: dict[str, Any] = {f"id__{op}": pk}
-        query = query.filter(Q(**after_key) | (Q(**same_key) & Q(**after_id)))
+        query = query.filter(_after(key, value, pk, descending))
     sign = "-" if descending else ""
     rows = await query.order_by(f"{sign}{key}", f"{sign}id").limit(first + 1)
     more = len(rows) > first

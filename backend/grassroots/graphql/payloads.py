@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 
 from graphql import GraphQLError
 
+from ..storage_errors import storage_refusal
 from ..workflow.errors import WorkflowError
 from .errors import user_errors
 
@@ -18,6 +19,12 @@ async def run(payload: Callable[..., P], action: Callable[[], Awaitable[dict[str
         values = await action()
     except WorkflowError as error:
         return payload(user_errors=user_errors(error))
+    except Exception as error:
+        # A full or busy database rolled the change back: a refusal, not a bug.
+        refusal = storage_refusal(error)
+        if refusal is None:
+            raise
+        return payload(user_errors=user_errors(refusal))
     return payload(**values)
 
 

@@ -27,10 +27,12 @@ from .case_mutations import CaseMutations
 from .case_queries import CaseQueries
 from .dashboard import DashboardQueries
 from .directory_queries import DirectoryQueries
+from .errors import StorageRefusals
 from .events import EventQueries
 from .exports import ExportMutations
 from .limits import MutationRateLimiter, cost_limiter, field_duplicates_rule
 from .lists import ListMutations, ListQueries
+from .node_ids import CheckedNodeIds
 from .party import PartyMutations, PartyQueries
 from .subscriptions import Subscription
 from .tasks import TaskMutations, TaskQueries
@@ -53,8 +55,8 @@ def query_type() -> type:
         WebhookQueries,
         CalendarQueries,
     ):
-        node: relay.Node | None = relay.node()
-        nodes: list[relay.Node | None] = relay.node()
+        node: relay.Node | None = relay.node(extensions=[CheckedNodeIds()])
+        nodes: list[relay.Node | None] = relay.node(extensions=[CheckedNodeIds()])
 
     return Query
 
@@ -107,6 +109,8 @@ def extensions(settings: SchemaOptions) -> list[Any]:
     ]
     if settings.production:
         chosen.append(lambda: MaskErrors(should_mask_error=should_mask))
+    # Last, so it sees the errors before MaskErrors does (extensions unwind in reverse).
+    chosen.append(StorageRefusals)
     return chosen
 
 

@@ -15,8 +15,9 @@ import strawberry
 from graphql import GraphQLError
 
 from .. import models
-from ..workflow.actor import REGION_READER_ROLES
+from ..workflow.actor import EVENTS_READ, REGION_READER_ROLES
 from ..workflow.cases import load_visible_case
+from ..workflow.dashboard import may_see_dashboard
 from ..workflow.errors import WorkflowError
 from .case_types import CaseType
 from .context import Context, Info
@@ -59,7 +60,8 @@ async def feed_for(field: str, args: dict[str, Any], ctx: Context) -> Feed:
         except WorkflowError as error:
             raise GraphQLError(f"regionId: {error.message}") from error
         region = await models.Region.get_or_none(id=region_id)
-        if region is None or not actor.covers(region.path, REGION_READER_ROLES):
+        readers = actor.reading(REGION_READER_ROLES, EVENTS_READ)
+        if region is None or not actor.covers(region.path, readers):
             raise GraphQLError("regionId: you may not follow this region")
         since = args.get("since")
         if since is not None and since < 0:
@@ -71,7 +73,7 @@ async def feed_for(field: str, args: dict[str, Any], ctx: Context) -> Feed:
         except WorkflowError as error:
             raise GraphQLError(f"regionId: {error.message}") from error
         region = await models.Region.get_or_none(id=region_id)
-        if region is None or not actor.covers(region.path, REGION_READER_ROLES):
+        if region is None or not may_see_dashboard(actor, region):
             raise GraphQLError("regionId: you may not follow this region's dashboard")
         return Feed(field, region.path, region_id=region.id)
     if field == "caseUpdated":

@@ -46,7 +46,7 @@ from strawberry.extensions.query_depth_limiter import create_validator as depth_
 from ..live.eventlog import read_after
 from ..live.hub import EventHub
 from ..models import Event
-from ..workflow.auth import authenticate
+from ..workflow.auth import TOKEN_REVOKED, authenticate
 from ..workflow.runtime import Runtime
 from .context import Context
 from .subscriptions import Feed, feed_for, root_for
@@ -435,6 +435,16 @@ class LiveEndpoint:
         self.cohorts: dict[Hashable, Cohort] = {}
         self.connections: set[Connection] = set()
         self.stats = LiveStats()
+        # A revoked token's sockets close at once, whichever process revoked it.
+        hub.listen("/", self._on_token_event)
+
+    def _on_token_event(self, event: Event) -> None:
+        if event.kind != TOKEN_REVOKED:
+            return
+        for connection in list(self.connections):
+            actor = connection.ctx.actor if connection.ctx else None
+            if actor is not None and actor.token_id == event.subject_id:
+                connection.close(CLOSE_FORBIDDEN, "Forbidden: the token was revoked")
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         ws = WebSocket(scope, receive=receive, send=send)

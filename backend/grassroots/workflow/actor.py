@@ -30,6 +30,9 @@ REGION_READER_ROLES = frozenset(
         Role.INTEGRATION,
     }
 )
+# Scopes of an INTEGRATION token for reading: its binding says where, a scope says what.
+CASES_READ = "cases:read"
+EVENTS_READ = "events:read"
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,13 @@ class Actor:
 
     def has_scope(self, scope: str) -> bool:
         return scope in self.scopes
+
+    def reading(self, roles: frozenset[Role], scope: str) -> frozenset[Role]:
+        """`roles` as they let this actor read: an INTEGRATION binding counts only when the
+        token carries `scope`, so a third party reads no more than its scopes grant."""
+        if Role.INTEGRATION in roles and not self.has_scope(scope):
+            return roles - {Role.INTEGRATION}
+        return roles
 
     def covers(self, path: str, roles: Iterable[Role]) -> bool:
         """Whether a binding of one of `roles` has `path` in its region subtree."""

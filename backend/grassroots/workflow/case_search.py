@@ -32,6 +32,10 @@ ORDER_KEYS = {
 }
 
 
+# The width of Case.number.
+NUMBER_LENGTH = 32
+
+
 @dataclass
 class CaseSearch:
     statuses: list[CaseStatus] = field(default_factory=list)
@@ -103,7 +107,10 @@ async def search_cases(actor: Actor | None, search: CaseSearch, now: datetime) -
 
 
 async def find_by_number(actor: Actor | None, number: str) -> Case | None:
-    query = Case.filter(number=number.strip().upper())
+    number = number.strip().upper()
+    if not number or len(number) > NUMBER_LENGTH:
+        return None  # no case has it, and the column would refuse to compare it
+    query = Case.filter(number=number)
     visible = case_filter(actor)
     if visible is not None:
         query = query.filter(visible)

@@ -14,15 +14,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import F
 
-from ..db import atomic
+from ..db import atomic, connection
 from ..models import (
     Case,
     CaseDepartment,
     CaseRating,
     Category,
-    Counter,
     Department,
     Photo,
     Region,
@@ -48,6 +46,7 @@ from .errors import ErrorCode, WorkflowError, denied, invalid, not_found
 from .regions import next_level_up, queue_region_for
 from .runtime import Runtime
 from .sla import claim_due, resolve_due
+from .stats import portable
 from .timeline import record
 from .visibility import can_see_case
 
@@ -183,12 +182,18 @@ async def _move(rt: Runtime, case: Case, expected: CaseStatus, **changes: Any) -
         setattr(case, key, value)
 
 
+# One statement: the first two cases of a year must not both try to create the counter (on
+# PostgreSQL the second would fail on the key); the row lock orders everyone else.
+NEXT_NUMBER = (
+    'INSERT INTO "counter" ("name", "value") VALUES (?, 1) '
+    'ON CONFLICT ("name") DO UPDATE SET "value" = "counter"."value" + 1 RETURNING "value"'
+)
+
+
 async def _next_number(year: int) -> str:
-    name = f"case:{year}"
-    if not await Counter.filter(name=name).update(value=F("value") + 1):
-        await Counter.create(name=name, value=1)
-    value = (await Counter.get(name=name)).value
-    return f"{NUMBER_PREFIX}-{year}-{value:06d}"
+    conn = connection()
+    rows = await conn.execute_query_dict(portable(NEXT_NUMBER, conn), [f"case:{year}"])
+    return f"{NUMBER_PREFIX}-{year}-{rows[0]['value']:06d}"
 
 
 # --- reporting ---------------------------------------------------------------------------
@@ -890,6 +895,9 @@ async def comment_on_case(rt: Runtime, actor: Actor | None, case_id: int, *, not
     assert actor is not None
     if actor.is_display:
         raise denied("A wall screen only reads")
+    if actor.roles == {Role.INTEGRATION}:
+        # Its scopes let it push cases in and read them; none lets it write on a case.
+        raise denied("An integration token may not comment on cases")
     check_transition(Action.COMMENT, case.status)
     note = _text(note, "note", max_len=MAX_NOTE)
     now = rt.clock.now()

@@ -27,7 +27,7 @@ from ..db import connection
 from ..models import Case, Category, Department, Event, Region
 from ..models.enums import OPEN_STATUSES, CaseStatus, RegionLevel, Source
 from ..models.stats import DEPARTMENT_METRICS
-from .actor import REGION_READER_ROLES, Actor
+from .actor import CASES_READ, REGION_READER_ROLES, Actor
 from .case_search import overdue_filter
 from .stats import day_date, day_number, path_upper, portable
 
@@ -46,7 +46,9 @@ MIN_RANKED_VOLUME = 5
 def may_see_dashboard(actor: Actor | None, region: Region) -> bool:
     """ADMIN, and the roles that read a region (staff, grid workers, block heads, leaders,
     wall screens, integrations) whose binding covers it."""
-    return actor is not None and actor.covers(region.path, REGION_READER_ROLES)
+    return actor is not None and actor.covers(
+        region.path, actor.reading(REGION_READER_ROLES, CASES_READ)
+    )
 
 
 # --- what the dashboard shows ------------------------------------------------------------

@@ -24,6 +24,8 @@ class ErrorCode(StrEnum):
     UPLOAD_INVALID = "UPLOAD_INVALID"
     UPLOAD_TOO_LARGE = "UPLOAD_TOO_LARGE"
     TOO_MANY_UPLOADS = "TOO_MANY_UPLOADS"
+    STORAGE_FULL = "STORAGE_FULL"  # nothing was saved; try again once space is freed
+    DATABASE_BUSY = "DATABASE_BUSY"  # nothing was saved; try again
 
 
 class WorkflowError(Exception):

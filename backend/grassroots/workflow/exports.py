@@ -25,7 +25,7 @@ from ..models import Region
 from ..models.enums import Role
 from . import export_labels as words
 from . import signing
-from .actor import REGION_READER_ROLES, Actor, Binding
+from .actor import CASES_READ, REGION_READER_ROLES, Actor, Binding
 from .dashboard import MIN_RANKED_VOLUME
 from .department_report import month_bounds
 from .errors import ErrorCode, WorkflowError, denied, invalid, not_found
@@ -160,7 +160,9 @@ class ExportPlan:
 
 
 def may_export(actor: Actor | None, kind: ExportKind, region: Region) -> bool:
-    return actor is not None and actor.covers(region.path, EXPORT_ROLES[kind])
+    return actor is not None and actor.covers(
+        region.path, actor.reading(EXPORT_ROLES[kind], CASES_READ)
+    )
 
 
 def _month(value: str) -> tuple[date, date]:

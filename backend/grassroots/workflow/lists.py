@@ -32,7 +32,7 @@ from ..models.enums import RegionLevel, Role
 from ..models.lists import ListItemKind, ListItemStatus
 from ..models.party import RegistrationStatus
 from . import photos as photo_store
-from .actor import REGION_READER_ROLES, STAFF_ROLES, Actor
+from .actor import CASES_READ, REGION_READER_ROLES, STAFF_ROLES, Actor
 from .cases import load_visible_case
 from .errors import ErrorCode, WorkflowError, denied, invalid, not_found
 from .inputs import clean_text
@@ -45,6 +45,11 @@ OPEN_STATUSES = (ListItemStatus.OPEN, ListItemStatus.CLAIMED)
 DONE_STATUSES = (ListItemStatus.DONE, ListItemStatus.VERIFIED)
 # Who sees every item of a region subtree.
 ITEM_READER_ROLES = frozenset({*REGION_READER_ROLES, Role.PARTY_MEMBER})
+
+
+def reads_items_in(actor: Actor, path: str) -> bool:
+    """Whether `actor` reads every item of a region subtree (an integration: with cases:read)."""
+    return actor.covers(path, actor.reading(ITEM_READER_ROLES, CASES_READ))
 
 
 def is_overdue(item: ListItem, now: datetime) -> bool:
@@ -103,7 +108,8 @@ async def item_filter(actor: Actor | None) -> Q | None:
         Q(created_by_id=actor.account_id),
         Q(claimed_by_id=actor.account_id),
     ]
-    paths = actor.region_paths(ITEM_READER_ROLES) + await _extra_paths(actor)
+    readers = actor.reading(ITEM_READER_ROLES, CASES_READ)
+    paths = actor.region_paths(readers) + await _extra_paths(actor)
     clauses += [Q(region_path__startswith=p) for p in paths]
     return Q(*clauses, join_type="OR")
 
@@ -117,7 +123,7 @@ async def can_see_item(actor: Actor | None, item: ListItem) -> bool:
         item.claimed_by_id,
     ):
         return True
-    if actor.covers(item.region_path, ITEM_READER_ROLES):
+    if reads_items_in(actor, item.region_path):
         return True
     return any(item.region_path.startswith(p) for p in await _extra_paths(actor))
 

@@ -24,14 +24,18 @@ async def create_region(parent: Region | None, **fields: Any) -> Region:
 
 
 async def ancestors(region: Region) -> list[Region]:
-    """Root first, the region itself last."""
+    """Root first, the region itself last; with their id, code, level, parent and path only
+    (every case report climbs this chain: no names or shapes to load)."""
     ids = region.ancestor_ids()
-    rows = {r.id: r for r in await Region.filter(id__in=ids)}
+    query = Region.filter(id__in=ids).only("id", "code", "level", "parent_id", "path")
+    rows = {r.id: r for r in await query}
     return [rows[i] for i in ids if i in rows]
 
 
 async def queue_region_for(region: Region) -> Region:
     """The nearest region at or above `region` whose level holds a queue."""
+    if region.level in QUEUE_LEVELS:
+        return region
     chain = await ancestors(region)
     for candidate in reversed(chain):
         if candidate.level in QUEUE_LEVELS:

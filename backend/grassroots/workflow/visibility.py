@@ -8,7 +8,7 @@ from tortoise.expressions import Q, Subquery
 
 from ..models import Case, WhistleResponse
 from ..models.enums import Role
-from .actor import REGION_READER_ROLES, STAFF_ROLES, Actor
+from .actor import CASES_READ, REGION_READER_ROLES, STAFF_ROLES, Actor
 
 # Roles that may see a reporter's name and phone for cases in their scope.
 PERSONAL_DATA_ROLES = frozenset({*STAFF_ROLES, Role.GRID_WORKER})
@@ -21,7 +21,7 @@ def case_filter(actor: Actor | None) -> Q | None:
     if actor.is_admin:
         return None
     clauses = [Q(reporter_id=actor.account_id)]
-    for path in actor.region_paths(REGION_READER_ROLES):
+    for path in actor.region_paths(actor.reading(REGION_READER_ROLES, CASES_READ)):
         clauses.append(Q(region_path__startswith=path))
     if actor.department_ids:
         # A department sees every case it was ever summoned to, answered or not.
@@ -36,7 +36,7 @@ def can_see_case(actor: Actor | None, case: Case, department_ids: set[int]) -> b
         return False
     if actor.is_admin or case.reporter_id == actor.account_id:
         return True
-    if actor.covers(case.region_path, REGION_READER_ROLES):
+    if actor.covers(case.region_path, actor.reading(REGION_READER_ROLES, CASES_READ)):
         return True
     return bool(actor.department_ids & department_ids)
 

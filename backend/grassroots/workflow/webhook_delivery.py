@@ -18,6 +18,7 @@ import contextlib
 import functools
 import hashlib
 import hmac
+import ipaddress
 import json
 import logging
 import time
@@ -25,6 +26,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 from tortoise.expressions import Q
@@ -111,14 +113,38 @@ class Outcome:
         return self.response_code is not None and 200 <= self.response_code < 300
 
 
+async def private_address(url: str) -> str | None:
+    """The loopback, private, link-local or otherwise internal address the URL's host
+    resolves to, if any: such a webhook would let a third party probe our own network.
+    (A DNS answer that changes between this check and the connection is not caught.)"""
+    host = urlsplit(url).hostname or ""
+    try:
+        infos = await asyncio.get_running_loop().getaddrinfo(host, None)
+    except OSError:
+        return None  # the POST itself will report that the host is unknown
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0])
+        if not address.is_global or address.is_multicast:
+            return str(address)
+    return None
+
+
 async def post(
-    client: httpx.AsyncClient, url: str, body: str, headers: dict[str, str], *, total: float
+    client: httpx.AsyncClient,
+    url: str,
+    body: str,
+    headers: dict[str, str],
+    *,
+    total: float,
+    allow_private: bool = True,
 ) -> Outcome:
     """One attempt; any answer but 2xx, a redirect included, is a failure."""
     started = time.monotonic()
     code: int | None = None
     error = ""
     try:
+        if not allow_private and (internal := await private_address(url)):
+            return Outcome(None, f"{internal} is an internal address; not sent", 0)
         async with asyncio.timeout(total):  # httpx times each phase; this bounds the whole
             response = await client.post(url, content=body.encode(), headers=headers)
         code = response.status_code
@@ -359,6 +385,7 @@ class WebhookDispatcher:
             delivery.body,
             headers,
             total=settings.webhook_timeout_seconds,
+            allow_private=settings.webhook_allow_private,
         )
         entry = {
             "at": now.isoformat(),

@@ -14,8 +14,9 @@ const ME = `query Me { me { ${ACCOUNT_FIELDS} } }`;
 
 /**
  * Signs in; returns userErrors (empty on success) and `adopt`, which stores the session.
- * The caller adopts it after announcing success: a page that hides the form as soon as a
- * session exists would otherwise swallow the form's "signed-in" event.
+ * The caller adopts it in the same synchronous step as announcing success: had the session
+ * been stored here, before an await, a page that hides the form as soon as a session exists
+ * would unmount it first and swallow its "signed-in" event.
  */
 export async function login(username, password) {
   const data = await gql(LOGIN, { input: { username, password } });

@@ -1,0 +1,1 @@
+import{A as e,S as t,W as n,x as r}from"./vendor-1gU84g7N.js";var i=[`id`],a={__name:`FieldError`,props:{message:{type:String,default:``},id:{type:String,default:void 0}},setup(a){return(o,s)=>a.message?(e(),t(`p`,{key:0,id:a.id,class:`field-error`,role:`alert`},n(a.message),9,i)):r(``,!0)}};export{a as t};

@@ -1,1 +1,0 @@
-import{c as e,d as t}from"./vendor-BDyf9jFv.js";import{r as n}from"./index-DC-Cf5AM.js";var r={};function i(n,r){return t(),e(`main`,null,`report/ReportPage`)}var a=n(r,[[`render`,i]]);export{a as default};
