@@ -65,9 +65,7 @@ async def test_a_subscriber_misses_nothing_while_its_server_is_killed_and_restar
             await flows.report(elsewhere, title="정전 停电")
 
         # and the server comes back, taking one more report before the subscriber returns
-        first = await asyncio.to_thread(
-            servers.start, tmp_path, database_url, port=first.port
-        )
+        first = await asyncio.to_thread(servers.start, tmp_path, database_url, port=first.port)
         async with client_of(first) as api:
             await flows.report(api, title="수도관 파열 水管爆裂")
 

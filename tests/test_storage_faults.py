@@ -130,7 +130,8 @@ def write_lock_held_by_another_process(database: Path) -> Iterator[None]:
         stdout=subprocess.PIPE,
         text=True,
     )
-    assert holder.stdout is not None and holder.stdin is not None
+    assert holder.stdout is not None
+    assert holder.stdin is not None
     try:
         assert holder.stdout.readline().strip() == "locked"
         yield
