@@ -31,9 +31,13 @@ BACKEND = os.environ.get("GRASSROOTS_TEST_DB", "sqlite")
 if BACKEND not in {"sqlite", "postgres"}:
     raise RuntimeError("GRASSROOTS_TEST_DB must be sqlite or postgres")
 ON_POSTGRES = BACKEND == "postgres"
+BROWSER_TESTS = Path(__file__).resolve().parent / "browser"
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # Playwright's sync API keeps an event loop running in the main thread while its browser is
+    # open (a session fixture): the browser tests go last, so no asyncio test starts beside it.
+    items.sort(key=lambda item: BROWSER_TESTS in Path(str(item.path)).resolve().parents)
     if not ON_POSTGRES:
         return
     for item in items:

@@ -22,12 +22,15 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def wait_until_up(url: str, process: subprocess.Popen[bytes], within: float = 30.0) -> None:
+def wait_until_up(
+    url: str, process: subprocess.Popen[bytes], within: float = 30.0, log: Path | None = None
+) -> None:
     """Until `url` answers 200; fails at once if the process exits meanwhile."""
     deadline = time.monotonic() + within
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode}")
+            said = log.read_text(errors="replace")[-4000:] if log else ""
+            raise RuntimeError(f"server exited with {process.returncode}: {said}")
         try:
             if httpx.get(url, timeout=1).status_code == 200:
                 return
@@ -42,6 +45,7 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes], within: float = 30
 class Server:
     port: int
     process: subprocess.Popen[bytes]
+    log: Path | None = None  # where its stderr goes, if not to the test's
 
     @property
     def url(self) -> str:
@@ -52,7 +56,7 @@ class Server:
         return f"ws://127.0.0.1:{self.port}/graphql"
 
     def wait_ready(self) -> Server:
-        wait_until_up(f"{self.url}/readyz", self.process)
+        wait_until_up(f"{self.url}/readyz", self.process, log=self.log)
         return self
 
     def kill(self) -> None:
@@ -93,7 +97,7 @@ def spawn(
             stdout=subprocess.DEVNULL if sink else None,
             stderr=sink,
         )
-    return Server(port, process)
+    return Server(port, process, log)
 
 
 def start(

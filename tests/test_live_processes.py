@@ -4,11 +4,9 @@ one reaches a subscriber of the other."""
 from __future__ import annotations
 
 import asyncio
-import os
 import shutil
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from . import servers
 from .client import LOGIN
 from .live import LiveClient
 
@@ -32,29 +31,9 @@ mutation($input: ReportCaseInput!) { reportCase(input: $input) { case { id } use
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode}")
-        try:
-            if httpx.get(url, timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    raise TimeoutError(url)
-
-
 @pytest.fixture
 def redis_url() -> Iterator[str]:
-    port = _free_port()
+    port = servers.free_port()
     server = subprocess.Popen(
         [str(REDIS), "--port", str(port), "--save", "", "--appendonly", "no"],
         stdout=subprocess.DEVNULL,
@@ -75,41 +54,18 @@ def redis_url() -> Iterator[str]:
 @pytest.fixture
 def two_servers(tmp_path: Path, database_url: str, redis_url: str) -> Iterator[list[str]]:
     env = {
-        **os.environ,
-        "GRASSROOTS_DATA_DIR": str(tmp_path),
-        "GRASSROOTS_DATABASE_URL": database_url,
         "GRASSROOTS_BROKER_URL": redis_url,
         # Without Redis a subscriber would wait a minute for the log poll.
         "GRASSROOTS_LIVE_POLL_SECONDS": "60",
-        "GRASSROOTS_SCHEDULER_INTERVAL": "3600",
     }
-    ports = [_free_port(), _free_port()]
-    processes = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "grassroots.cli",
-                "serve",
-                "--port",
-                str(port),
-                "--log-level",
-                "warning",
-            ],
-            env=env,
-        )
-        for port in ports
+    running = [
+        servers.spawn(tmp_path, database_url, "--log-level", "warning", env=env) for _ in range(2)
     ]
     try:
-        urls = [f"http://127.0.0.1:{port}" for port in ports]
-        for url, process in zip(urls, processes, strict=True):
-            _wait_until_up(f"{url}/healthz", process)
-        yield urls
+        yield [server.wait_ready().url for server in running]
     finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            process.wait(15)
+        for server in running:
+            server.stop()
 
 
 async def test_a_mutation_on_one_process_reaches_a_subscriber_on_the_other(

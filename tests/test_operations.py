@@ -5,11 +5,8 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
-import os
 import signal
-import socket
 import subprocess
-import sys
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -22,6 +19,7 @@ from websockets.exceptions import ConnectionClosed
 from grassroots.app import create_app
 from grassroots.settings import Settings
 
+from . import servers
 from .client import LOGIN, Api
 from .flows import report
 from .live import LiveClient, serving
@@ -60,15 +58,9 @@ async def test_readyz_reports_the_database_and_the_broker_reachable(api: Api) ->
     assert response.json() == {"status": "ok", "checks": {"database": True, "broker": True}}
 
 
-def _closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 async def test_readyz_is_503_while_the_broker_is_unreachable(settings: Settings) -> None:
     # given a server told to use a Redis that is not there
-    lost = dataclasses.replace(settings, broker_url=f"redis://127.0.0.1:{_closed_port()}/0")
+    lost = dataclasses.replace(settings, broker_url=f"redis://127.0.0.1:{servers.free_port()}/0")
     app = create_app(lost, run_scheduler=False)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
@@ -142,51 +134,14 @@ async def test_every_response_carries_a_request_id(api: Api) -> None:
 # --- a real server process: JSON logs and graceful shutdown ---------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _start(tmp_path: Path, database_url: str, log: Path) -> tuple[subprocess.Popen[bytes], str]:
-    port = _free_port()
-    env = {
-        **os.environ,
-        "GRASSROOTS_DATA_DIR": str(tmp_path),
-        "GRASSROOTS_DATABASE_URL": database_url,
-        "GRASSROOTS_SCHEDULER_INTERVAL": "3600",
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "grassroots.cli", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=log.open("ab"),
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode}: {log.read_text()}")
-        try:
-            if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                return process, base
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    process.kill()
-    raise TimeoutError(base)
-
-
 @pytest.fixture
 async def server(tmp_path: Path, database_url: str) -> AsyncIterator[tuple[object, str, Path]]:
     log = tmp_path / "server.log"
-    process, base = _start(tmp_path, database_url, log)
+    running = servers.start(tmp_path, database_url, log=log)
     try:
-        yield process, base, log
+        yield running.process, running.url, log
     finally:
-        if process.poll() is None:
-            process.kill()
-        process.wait(10)
+        running.kill()
 
 
 async def drain(live: LiveClient) -> None:
@@ -284,9 +239,9 @@ async def test_sigterm_finishes_acknowledged_writes_and_closes_subscriptions_wit
     messages = [line["message"] for line in _log_lines(log)]
     assert "Application shutdown complete." in messages, messages[-5:]
     # and every acknowledged case is there after a restart
-    restarted, base2 = _start(tmp_path, database_url, log)
+    restarted = servers.start(tmp_path, database_url, log=log)
     try:
-        async with httpx.AsyncClient(base_url=base2) as http:
+        async with httpx.AsyncClient(base_url=restarted.url) as http:
             staff = {"input": {"username": "community1", "password": "grassroots"}}
             body = (await http.post("/graphql", json={"query": LOGIN, "variables": staff})).json()
             staff_token = body["data"]["login"]["token"]
@@ -298,5 +253,4 @@ async def test_sigterm_finishes_acknowledged_writes_and_closes_subscriptions_wit
                 )
                 assert found.json()["data"]["caseByNumber"] is not None, number
     finally:
-        restarted.terminate()
-        restarted.wait(30)
+        restarted.stop()

@@ -4,14 +4,10 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import signal
-import subprocess
-import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -25,58 +21,42 @@ from grassroots.workflow.escalation import LEASE
 
 from .client import Api
 from .operations import CASE
+from .servers import Server, spawn
 from .test_escalation import _whistled_case
-from .test_live_processes import _free_port, _wait_until_up
 
 LEASE_SECONDS = 1.5
 RUNS = re.compile(r"^grassroots_scheduler_runs(?:_total)? (\S+)$", re.MULTILINE)
 
 
-@dataclass
-class Server:
-    url: str
-    process: subprocess.Popen[bytes]
-
-
-def _serve(tmp_path: Path, database_url: str, port: int, *options: str) -> Server:
+def _serve(tmp_path: Path, database_url: str, *options: str) -> Server:
     env = {
-        **os.environ,
-        "GRASSROOTS_DATA_DIR": str(tmp_path),
-        "GRASSROOTS_DATABASE_URL": database_url,
         "GRASSROOTS_SCHEDULER_INTERVAL": "0.1",
         "GRASSROOTS_SCHEDULER_LEASE_SECONDS": str(LEASE_SECONDS),
     }
-    command = [sys.executable, "-m", "grassroots.cli", "serve", "--port", str(port), *options]
-    process = subprocess.Popen([*command, "--log-level", "warning"], env=env)
-    return Server(f"http://127.0.0.1:{port}", process)
+    return spawn(tmp_path, database_url, *options, "--log-level", "warning", env=env)
 
 
 @contextmanager
-def running(*servers: Server) -> Iterator[list[Server]]:
+def running(*started: Server) -> Iterator[list[Server]]:
     try:
-        for server in servers:
-            _wait_until_up(f"{server.url}/healthz", server.process)
-        yield list(servers)
+        yield [server.wait_ready() for server in started]
     finally:
-        for server in servers:
-            if server.process.poll() is None:
-                server.process.terminate()
-        for server in servers:
-            server.process.wait(30)
+        for server in started:
+            server.stop()
 
 
 @pytest.fixture
 def two_servers(tmp_path: Path, database_url: str) -> Iterator[list[Server]]:
     """Two `grassroots serve` processes on one database, schedulers ticking every 100 ms."""
-    with running(*(_serve(tmp_path, database_url, _free_port()) for _ in range(2))) as servers:
-        yield servers
+    with running(*(_serve(tmp_path, database_url) for _ in range(2))) as both:
+        yield both
 
 
 @pytest.fixture
 def two_workers(tmp_path: Path, database_url: str) -> Iterator[Server]:
     """`grassroots serve --workers 2`, schedulers ticking every 100 ms."""
-    with running(_serve(tmp_path, database_url, _free_port(), "--workers", "2")) as servers:
-        yield servers[0]
+    with running(_serve(tmp_path, database_url, "--workers", "2")) as one:
+        yield one[0]
 
 
 @asynccontextmanager

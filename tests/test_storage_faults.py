@@ -6,6 +6,7 @@ SQLite answers SQLITE_FULL, the error a full file system gives (no privileges ne
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -13,11 +14,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from tortoise import connections
 
+from grassroots.app import create_app
 from grassroots.models import Case, CaseEvent, Counter, Event
 from grassroots.models.enums import CaseEventKind
+from grassroots.settings import Settings
 
 from . import flows, lookup
 from .client import LOGIN, Api
@@ -171,3 +175,24 @@ async def test_a_database_locked_longer_than_the_busy_timeout_refuses_with_datab
     again = flows.ok(await push(api, intake, "while-locked"))
     assert again["created"] is True
     assert await assert_whole(api, intake) == 2
+
+
+async def test_in_production_a_busy_database_is_told_plainly_not_masked(
+    settings: Settings, database_url: str
+) -> None:
+    # Given a production server, which masks unexpected errors
+    production = dataclasses.replace(settings, env="production", secret_key="s" * 40)
+    app = create_app(production, run_scheduler=False)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+            await writer_pragma("PRAGMA busy_timeout = 200")
+            login = {"input": {"username": "resident1", "password": "grassroots"}}
+
+            # When someone signs in while another process holds the write lock
+            with write_lock_held_by_another_process(Path(database_url.removeprefix("sqlite://"))):
+                body = await Api(http).raw(LOGIN, login)
+
+    # Then they read that the database is busy, with its code, not "Unexpected error."
+    assert [e["extensions"] for e in body["errors"]] == [{"code": "DATABASE_BUSY"}]
+    assert "try again" in body["errors"][0]["message"]

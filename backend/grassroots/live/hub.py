@@ -101,8 +101,11 @@ class EventHub:
     async def _run(self) -> None:
         while True:
             try:
+                # asyncio.timeout, not wait_for: on Python 3.11 wait_for swallows a cancel that
+                # arrives as the wake-up lands, and stop() then waited for this task for ever.
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self.poll_interval)
+                    async with asyncio.timeout(self.poll_interval):
+                        await self._wake.wait()
                 self._wake.clear()
                 await self._drain()
             except asyncio.CancelledError:

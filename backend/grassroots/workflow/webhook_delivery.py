@@ -226,8 +226,10 @@ class WebhookDispatcher:
                 self._wake.clear()
                 await self._start_due()
                 wait = await self._until_next()
+                # Not wait_for: on Python 3.11 it swallows a cancel that meets a wake-up.
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), wait)
+                    async with asyncio.timeout(wait):
+                        await self._wake.wait()
             except asyncio.CancelledError:
                 raise
             except Exception:  # keep sending; the next round retries
