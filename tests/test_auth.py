@@ -27,7 +27,10 @@ async def test_wrong_password_and_unknown_user_fail_alike(api: Api) -> None:
 
 
 async def test_a_session_token_expires(api: Api, clock: FrozenClock) -> None:
+    # Given a session in use (the server has checked its token, and may trust it for a while)
     token = await api.login("resident1")
+    assert (await api.run(ME, token=token))["me"] is not None
+    # When its fortnight is over, it is nobody's at once
     clock.advance(days=15)
     assert (await api.run(ME, token=token))["me"] is None
 

@@ -71,7 +71,7 @@ async def test_registration_refusals_write_nothing(
     )
     assert [e["code"] for e in data["registerWithCommunity"]["userErrors"]] == [code]
     assert await PartyMember.all().count() == 0
-    assert await Event.all().count() == 0
+    assert await Event.exclude(region_path="/").count() == 0  # the demo logs only its token
 
 
 async def test_an_organisation_registers_through_its_secretary(

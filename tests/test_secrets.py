@@ -12,13 +12,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import websockets
 
 from grassroots.models import Account
 from grassroots.workflow import auth
 
-from . import lookup
+from . import lookup, servers
 from .client import LOGIN, Api
 from .live import SUBPROTOCOL, LiveClient, serving
 
@@ -99,6 +100,43 @@ async def test_a_revoked_token_stops_working_at_once(api: Api) -> None:
         assert (await api.run(ME, token=token))["me"] is None
         body = await api.raw("{ cases(first: 1) { totalCount } }", token=token)
         assert body["errors"][0]["message"] == "Sign in first"
+
+
+async def test_a_token_revoked_on_one_server_stops_working_on_the_others(
+    tmp_path: Path, database_url: str
+) -> None:
+    # Given two server processes on one database, no broker between them, each trusting a
+    # checked token for a minute, and a wall screen's token that the second one has seen
+    env = {"GRASSROOTS_AUTH_CACHE_SECONDS": "60", "GRASSROOTS_LIVE_POLL_SECONDS": "0.2"}
+    first, second = await asyncio.gather(
+        asyncio.to_thread(servers.start, tmp_path, database_url, env=env),
+        asyncio.to_thread(servers.start, tmp_path, database_url, env=env),
+    )
+    try:
+        async with (
+            httpx.AsyncClient(base_url=first.url, timeout=30) as one,
+            httpx.AsyncClient(base_url=second.url, timeout=30) as other,
+        ):
+            on_first, on_second = Api(one), Api(other)
+            screen = await _token(on_first, "lobby", "DISPLAY")
+            assert (await on_second.run(ME, token=screen["token"]))["me"] is not None
+
+            # When an admin revokes it on the first
+            revoke = {"input": {"tokenId": screen["id"]}}
+            revoked = await on_first.as_user("admin", REVOKE_TOKEN, revoke)
+            assert revoked["revokeApiToken"]["userErrors"] == []
+
+            # Then the second refuses it as soon as it reads the revocation from the log
+            # (it polls every 0.2 s here), not when its minute of trust runs out
+            for _ in range(50):
+                if (await on_second.run(ME, token=screen["token"]))["me"] is None:
+                    break
+                await asyncio.sleep(0.1)
+            assert (await on_second.run(ME, token=screen["token"]))["me"] is None
+            assert (await on_first.run(ME, token=screen["token"]))["me"] is None
+    finally:
+        first.stop()
+        second.stop()
 
 
 async def test_a_revoked_token_closes_its_open_subscriptions(app: Any, api: Api) -> None:

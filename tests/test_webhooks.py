@@ -24,6 +24,7 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from grassroots.app import create_app
+from grassroots.models import Account, Event
 from grassroots.settings import Settings
 from grassroots.workflow.webhook_delivery import WebhookDispatcher, post
 
@@ -521,6 +522,45 @@ async def test_refusals_name_the_field_and_change_nothing(api: Api) -> None:
     )
     assert deleted["deletedWebhookId"] == hook_id
     assert (await api.run(WEBHOOKS, token=token))["webhooks"]["nodes"] == []
+
+
+async def test_tokens_and_webhooks_changed_are_in_the_log_and_in_no_regions_feed(
+    api: Api,
+) -> None:
+    # Given an admin who makes an integration token, and the integration's webhook
+    before = await Event.all().count()  # the demo's own hotline token was logged too
+    made = await integration_token(api, "audited")
+    hook = flows.ok(await register(api, made["token"], "https://example.org/hook", ["case.*"]))
+    hook_id = hook["webhook"]["id"]
+
+    # When the webhook is paused, then deleted, and the token revoked
+    pause = {"input": {"webhookId": hook_id, "active": False}}
+    flows.ok((await api.run(UPDATE, pause, token=made["token"]))["updateWebhook"])
+    flows.ok(
+        (await api.run(DELETE, {"input": {"webhookId": hook_id}}, token=made["token"]))[
+            "deleteWebhook"
+        ]
+    )
+    revoke = {"input": {"tokenId": made["apiToken"]["id"]}}
+    flows.ok((await api.as_user("admin", REVOKE_TOKEN, revoke))["revokeApiToken"])
+
+    # Then each change is an event, in order, saying who did it and what it became
+    rows = await Event.filter(region_path="/").order_by("seq").offset(before)
+    assert [e.kind for e in rows] == [
+        "token.created",
+        "webhook.registered",
+        "webhook.updated",
+        "webhook.deleted",
+        "token.revoked",
+    ]
+    admin = await Account.get(username="admin")
+    integration_account = await Account.get(username="integration:audited")
+    assert [e.actor_id for e in rows] == [admin.id] + [integration_account.id] * 3 + [admin.id]
+    assert rows[0].payload["scopes"] == ["events:read"]
+    assert rows[2].payload["status"] == "PAUSED"
+    assert rows[3].payload["url"] == "https://example.org/hook"
+    # and no region's feed carries them: they are the integrations' business, not the city's
+    assert not [e for e in await log_of(api) if e["kind"].startswith(("token.", "webhook."))]
 
 
 async def test_a_revoked_integration_gets_nothing_more(api: Api) -> None:

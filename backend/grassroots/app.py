@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gc
 import re
 from collections.abc import AsyncIterator
@@ -35,6 +36,7 @@ from .metrics import LiveCollector, MetricsMiddleware, count_committed_event, me
 from .migrate import SchemaOutdated, prepare_schema
 from .open311 import routes as open311
 from .settings import Settings
+from .workflow.auth import forget_revoked
 from .workflow.escalation import EscalationScheduler
 from .workflow.photos import verify_media
 from .workflow.runtime import Runtime
@@ -160,6 +162,7 @@ def create_app(
         simulator = None
         # New events wake the webhook sender (it also polls, for other processes' work).
         webhook_wakeup = hub.listen("/", webhooks.wake)
+        revocations = hub.listen("/", functools.partial(forget_revoked, rt))
         if run_scheduler:
             scheduler.start()
             webhooks.start()
@@ -175,6 +178,7 @@ def create_app(
                 await simulator.stop()
             await scheduler.stop()
             hub.unlisten(webhook_wakeup)
+            hub.unlisten(revocations)
             await webhooks.stop()
             remove_commit_listener(hub.broker.publish)
             remove_commit_listener(count_committed_event)

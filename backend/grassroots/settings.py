@@ -40,6 +40,9 @@ class Settings:
     timezone: str = "Asia/Shanghai"
     # How often the event hub reads the log without a wake-up (covers lost broker messages).
     live_poll_seconds: float = 2.0
+    # How long a process trusts a token it has checked (workflow/token_cache.py); a revoked
+    # token is dropped at once everywhere it hears of it. 0 checks the database every time.
+    auth_cache_seconds: float = 5.0
     max_upload_bytes: int = 10 * 1024 * 1024
     # How long before a service task starts a member may still cancel their sign-up.
     assignment_cancel_minutes: int = 120
@@ -104,6 +107,7 @@ class Settings:
             "rating_wait_days": int(env.get("GRASSROOTS_RATING_WAIT_DAYS", "3")),
             "timezone": env.get("GRASSROOTS_TIMEZONE") or "Asia/Shanghai",
             "live_poll_seconds": float(env.get("GRASSROOTS_LIVE_POLL_SECONDS", "2")),
+            "auth_cache_seconds": float(env.get("GRASSROOTS_AUTH_CACHE_SECONDS", "5")),
             "assignment_cancel_minutes": int(
                 env.get("GRASSROOTS_ASSIGNMENT_CANCEL_MINUTES", "120")
             ),

@@ -79,11 +79,14 @@ class BindingsByAccountLoader(DataLoader[int, list[RoleBinding]]):
 
 async def _summoned(ids: Sequence[int]) -> list[set[int]]:
     groups: dict[int, set[int]] = defaultdict(set)
-    rows = await WhistleResponse.filter(whistle__case_id__in=list(set(ids))).values_list(
-        "whistle__case_id", "department_id"
+    # From the whistles (by their case index) out to the responses (by their whistle index);
+    # the other way round, SQLite must scan every response of the city.
+    rows = await Whistle.filter(case_id__in=list(set(ids))).values_list(
+        "case_id", "responses__department_id"
     )
     for case_id, department_id in rows:
-        groups[case_id].add(department_id)
+        if department_id is not None:
+            groups[case_id].add(department_id)
     return [groups.get(i, set()) for i in ids]
 
 
@@ -134,6 +137,8 @@ async def _last_events(ids: Sequence[int]) -> list[CaseEvent | None]:
         .annotate(last_id=Max("id"))
         .values_list("last_id", flat=True)
     )
+    if not latest:
+        return [None] * len(ids)
     rows = {row.case_id: row for row in await CaseEvent.filter(id__in=list(latest))}
     return [rows.get(i) for i in ids]
 

@@ -10,7 +10,7 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
 from ..live.hub import EventHub
-from ..workflow.auth import authenticate
+from ..workflow.auth import authenticate_account
 from ..workflow.runtime import Runtime
 from .context import Context
 from .limits import RateLimits
@@ -43,12 +43,16 @@ class GraphQLView(GraphQL[Context, None]):
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
         token = bearer_token(request.headers.get("authorization"))
-        actor = await authenticate(self.rt, token) if token else None
-        return Context(
+        found = await authenticate_account(self.rt, token) if token else None
+        context = Context(
             rt=self.rt,
-            actor=actor,
+            actor=found.actor if found else None,
             request=request,
             response=response,
             hub=self.hub,
             limits=self.limits,
         )
+        if found is not None:
+            # Authentication read the account row already: `me` and friends reuse it.
+            context.loaders.account_by_id.prime(found.actor.account_id, found.account)
+        return context

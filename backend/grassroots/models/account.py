@@ -41,6 +41,8 @@ class RoleBinding(Model):
 
     class Meta:
         table = "role_binding"
+        # Look-ups by these keys (loaders, filters) must not scan the table.
+        indexes = (("account_id",),)
 
 
 class ApiToken(Model):
@@ -65,3 +67,5 @@ class ApiToken(Model):
 
     class Meta:
         table = "api_token"
+        # Look-ups by these keys (loaders, filters) must not scan the table.
+        indexes = (("account_id",),)

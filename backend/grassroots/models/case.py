@@ -73,8 +73,12 @@ class Case(Model):
         table = "case"
         unique_together = (("source", "external_ref"),)
         # Open cases of a subtree past a deadline (the dashboard's overdue count, per grid):
-        # few beside the history, and counted from this index alone.
-        indexes = (("status", "region_path", "region_id", "resolve_due_at", "claim_due_at"),)
+        # few beside the history, and counted from this index alone. A reporter's own cases
+        # ("my reports") by their key.
+        indexes = (
+            ("status", "region_path", "region_id", "resolve_due_at", "claim_due_at"),
+            ("reporter_id", "id"),
+        )
 
 
 class CaseDepartment(Model):
@@ -96,6 +100,8 @@ class CaseDepartment(Model):
     class Meta:
         table = "case_department"
         unique_together = (("case", "department"),)
+        # Look-ups by these keys (loaders, filters) must not scan the table.
+        indexes = (("department_id", "case_id"),)
 
 
 class Photo(Model):
@@ -119,6 +125,8 @@ class Photo(Model):
 
     class Meta:
         table = "photo"
+        # Look-ups by these keys (loaders, filters) must not scan the table.
+        indexes = (("case_id",),)
 
 
 class CaseRating(Model):
@@ -143,6 +151,8 @@ class CaseRating(Model):
 
     class Meta:
         table = "case_rating"
+        # Look-ups by these keys (loaders, filters) must not scan the table.
+        indexes = (("case_id",),)
 
 
 class CaseEvent(Model):

@@ -85,6 +85,8 @@ class ListItemCase(Model):
     class Meta:
         table = "list_item_case"
         unique_together = (("list_item", "case"),)
+        # Look-ups by these keys (loaders, filters) must not scan the table.
+        indexes = (("case_id",),)
 
 
 class ListItemPhoto(Model):
@@ -107,3 +109,5 @@ class ListItemPhoto(Model):
 
     class Meta:
         table = "list_item_photo"
+        # Look-ups by these keys (loaders, filters) must not scan the table.
+        indexes = (("list_item_id",),)

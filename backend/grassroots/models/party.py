@@ -96,6 +96,8 @@ class PartyMember(Model):
 
     class Meta:
         table = "party_member"
+        # Look-ups by these keys (loaders, filters) must not scan the table.
+        indexes = (("organisation_id",),)
 
     @property
     def skills(self) -> list[str]:

@@ -26,6 +26,8 @@ class Region(Model):
 
     class Meta:
         table = "region"
+        # Look-ups by these keys (loaders, filters) must not scan the table.
+        indexes = (("parent_id",),)
 
     def ancestor_ids(self) -> list[int]:
         return [int(part) for part in self.path.strip("/").split("/") if part]

@@ -63,6 +63,11 @@ class ServiceTask(Model):
 
     class Meta:
         table = "service_task"
+        # Look-ups by these keys (loaders, filters) must not scan the table.
+        indexes = (
+            ("origin_list_item_id",),
+            ("origin_case_id",),
+        )
 
     @property
     def skills(self) -> list[str]:
@@ -100,3 +105,5 @@ class Assignment(Model):
     class Meta:
         table = "assignment"
         unique_together = (("task", "member", "live"),)
+        # Look-ups by these keys (loaders, filters) must not scan the table.
+        indexes = (("member_id",),)

@@ -31,7 +31,7 @@ class Whistle(Model):
     class Meta:
         table = "whistle"
         # The scheduler's scan: open whistles by deadline.
-        indexes = (("status", "due_at"),)
+        indexes = (("status", "due_at"), ("case_id",))
 
 
 class WhistleResponse(Model):
@@ -57,3 +57,5 @@ class WhistleResponse(Model):
     class Meta:
         table = "whistle_response"
         unique_together = (("whistle", "department"),)
+        # Look-ups by these keys (loaders, filters) must not scan the table.
+        indexes = (("department_id",),)

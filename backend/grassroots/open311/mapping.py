@@ -42,6 +42,9 @@ HTTP_STATUS = {
     ErrorCode.UNAUTHENTICATED: 403,
     ErrorCode.PERMISSION_DENIED: 403,
     ErrorCode.NOT_FOUND: 404,
+    # Refusals of the storage, not of the request: the client may send it again later.
+    ErrorCode.STORAGE_FULL: 507,
+    ErrorCode.DATABASE_BUSY: 503,
 }
 ATTRIBUTE_KEY = re.compile(r"^attribute\[([^\[\]]+)\](\[\])?$")
 

@@ -20,6 +20,7 @@ from starlette.types import Receive, Scope, Send
 
 from ..models import Case, Department, Photo, Region
 from ..models.enums import PhotoKind, Role
+from ..storage_errors import storage_refusal
 from ..workflow.actor import Actor
 from ..workflow.auth import authenticate
 from ..workflow.case_search import CaseSearch, find_by_number, search_cases
@@ -73,6 +74,13 @@ def _endpoint(handler: Handler, segment: str) -> Callable[[Request], Awaitable[R
             return render_errors(fmt, refusal.status_code, [refusal.description])
         except Open311Error as error:
             return render_errors(fmt, error.status_code, [error.description])
+        except Exception as error:
+            # A full or busy database is said plainly (nothing was saved); the rest is a bug.
+            storage = storage_refusal(error)
+            if storage is None:
+                raise
+            refusal = from_workflow(storage)
+            return render_errors(fmt, refusal.status_code, [refusal.description])
 
     return run
 

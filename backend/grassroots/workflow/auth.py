@@ -5,14 +5,15 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from ..db import atomic, connection
 from ..live import eventlog
-from ..models import Account, ApiToken, Region, RoleBinding
+from ..models import Account, ApiToken, Event, Region, RoleBinding
 from ..models.enums import AccountKind, Role, TokenKind
 from .actor import Actor, Binding
 from .errors import ErrorCode, WorkflowError, denied, invalid, not_found
@@ -29,6 +30,7 @@ KNOWN_SCOPES = frozenset({"cases:intake", "cases:read", "events:read"})
 # Token events belong to no region: no region's feed or webhook carries them, while every
 # process's live endpoint hears them (it follows the whole log) and closes that token's sockets.
 TOKEN_EVENT_PATH = "/"
+TOKEN_CREATED = "token.created"
 TOKEN_REVOKED = "token.revoked"
 
 
@@ -115,10 +117,13 @@ async def load_actor(account: Account, token: ApiToken | None = None) -> Actor:
 
 
 # Every request authenticates, so the token, its account and the account's bindings come in
-# one query (one row per binding) rather than three.
+# one query (one row per binding) rather than three. The account's own columns come along
+# (prefixed), so a request that reads the signed-in account (`me`) needs no second query.
+_ACCOUNT_COLUMNS = tuple(Account._meta.db_fields)
 _ACTOR_SQL = (
-    "SELECT t.id AS token_id, t.scopes, t.expires_at, a.id AS account_id, a.username,"
-    " a.display_name, a.is_active, b.role, b.region_id, b.department_id, r.path"
+    "SELECT t.id AS token_id, t.scopes, t.expires_at, "
+    + ", ".join(f'a."{c}" AS "account.{c}"' for c in _ACCOUNT_COLUMNS)
+    + ", b.role, b.region_id, b.department_id, r.path"
     " FROM api_token t JOIN account a ON a.id = t.account_id"
     " LEFT JOIN role_binding b ON b.account_id = a.id"
     " LEFT JOIN region r ON r.id = b.region_id"
@@ -126,22 +131,44 @@ _ACTOR_SQL = (
 )
 
 
-async def authenticate(rt: Runtime, token: str) -> Actor | None:
-    """The actor behind a bearer token, or None when it is unknown, expired or revoked."""
+@dataclass(frozen=True)
+class Authenticated:
+    actor: Actor
+    account: Account  # the row as read: shared by requests, never to be changed in place
+    expires_at: datetime | None
+
+
+async def authenticate_account(rt: Runtime, token: str) -> Authenticated | None:
+    """The actor behind a bearer token and its account row, or None when the token is
+    unknown, expired or revoked, or its account is disabled. Recently checked tokens come
+    from the process's cache (token_cache.py)."""
     if not token.startswith(TOKEN_PREFIX):
         return None
     digest = token_digest(rt.settings.secret_key, token)
+    found = rt.tokens.get(digest)
+    if found is None:
+        generation = rt.tokens.generation
+        found = await _read_token(digest)
+        if found is None:
+            return None
+        rt.tokens.put(digest, found, generation)
+    if found.expires_at is not None and found.expires_at <= rt.clock.now():
+        return None
+    return found
+
+
+async def _read_token(digest: str) -> Authenticated | None:
     rows = await connection().execute_query_dict(portable(_ACTOR_SQL), [digest])
-    if not rows or not rows[0]["is_active"]:
+    if not rows or not rows[0]["account.is_active"]:
         return None
     first, fields = rows[0], ApiToken._meta.fields_map
     expires_at = fields["expires_at"].to_python_value(first["expires_at"])
-    if expires_at is not None and expires_at <= rt.clock.now():
-        return None
-    return Actor(
-        account_id=first["account_id"],
-        username=first["username"],
-        display_name=first["display_name"],
+    # Built as Tortoise builds a row it selected itself (values converted per field).
+    account = Account._init_from_db(**{c: first[f"account.{c}"] for c in _ACCOUNT_COLUMNS})
+    actor = Actor(
+        account_id=account.id,
+        username=account.username,
+        display_name=account.display_name,
         bindings=tuple(
             Binding(
                 role=Role(r["role"]),
@@ -155,6 +182,19 @@ async def authenticate(rt: Runtime, token: str) -> Actor | None:
         scopes=frozenset(fields["scopes"].to_python_value(first["scopes"]) or ()),
         token_id=first["token_id"],
     )
+    return Authenticated(actor, account, expires_at)
+
+
+async def authenticate(rt: Runtime, token: str) -> Actor | None:
+    """The actor behind a bearer token, or None when it is unknown, expired or revoked."""
+    found = await authenticate_account(rt, token)
+    return found.actor if found else None
+
+
+def forget_revoked(rt: Runtime, event: Event) -> None:
+    """A token revoked anywhere (the event log's token.revoked) leaves this process's cache."""
+    if event.kind == TOKEN_REVOKED:
+        rt.tokens.forget_token(event.subject_id)
 
 
 async def create_api_token(
@@ -198,9 +238,25 @@ async def create_api_token(
         await RoleBinding.create(account=account, role=role, region_id=region.id)
         creator = await Account.get(id=actor.account_id)
         ttl = timedelta(days=expires_in_days) if expires_in_days else None
-        return await issue_token(
+        token, row = await issue_token(
             rt, account, name=name, kind=TokenKind.API, scopes=scopes, ttl=ttl, created_by=creator
         )
+        await eventlog.append(
+            kind=TOKEN_CREATED,
+            region_path=TOKEN_EVENT_PATH,
+            subject_type="ApiToken",
+            subject_id=row.id,
+            actor_id=actor.account_id,
+            at=row.created_at,
+            payload={
+                "tokenId": row.id,
+                "name": name,
+                "role": role.value,
+                "regionId": region.id,
+                "scopes": sorted(scopes),
+            },
+        )
+        return token, row
 
 
 async def revoke_token(rt: Runtime, actor: Actor, token_id: int) -> ApiToken:
@@ -223,4 +279,5 @@ async def revoke_token(rt: Runtime, actor: Actor, token_id: int) -> ApiToken:
             at=now,
             payload={"tokenId": row.id},
         )
+    rt.tokens.forget_token(row.id)  # other processes drop it when they hear the event
     return row

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..clock import Clock, SystemClock
 from ..settings import Settings
+from .token_cache import TokenCache
 
 
 @dataclass
 class Runtime:
     settings: Settings
     clock: Clock
+    tokens: TokenCache = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.tokens = TokenCache(self.settings.auth_cache_seconds)
 
     @classmethod
     def create(cls, settings: Settings, clock: Clock | None = None) -> Runtime:

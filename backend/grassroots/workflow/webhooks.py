@@ -11,11 +11,13 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Callable
+from datetime import datetime
 from urllib.parse import urlsplit
 
 from tortoise.queryset import QuerySet
 
 from ..db import atomic
+from ..live import eventlog
 from ..live.eventlog import last_seq
 from ..models import Region, WebhookDelivery, WebhookSubscription
 from ..models.enums import Role
@@ -32,6 +34,10 @@ MAX_DESCRIPTION = 200
 MAX_WEBHOOKS_PER_ACCOUNT = 20
 # "case.resolved", a family "case.*", or "*" for every kind.
 KIND_PATTERN = re.compile(r"^(\*|[a-z][a-z_]*(\.[a-z][a-z_]*)*(\.\*)?)$")
+
+# Changes to webhooks are logged where no region's feed or webhook carries them (like tokens):
+# they are the integrations' configuration, not the city's business.
+WEBHOOK_EVENT_PATH = "/"
 
 # Delivery workers of this process, woken when a change gives them work (others poll).
 _wakers: list[Callable[[], None]] = []
@@ -117,6 +123,24 @@ def _require_actor(actor: Actor | None) -> Actor:
     if actor is None:
         raise WorkflowError(ErrorCode.UNAUTHENTICATED, "Sign in first")
     return actor
+
+
+async def _record(kind: str, webhook: WebhookSubscription, actor: Actor, at: datetime) -> None:
+    await eventlog.append(
+        kind=kind,
+        region_path=WEBHOOK_EVENT_PATH,
+        subject_type="WebhookSubscription",
+        subject_id=webhook.id,
+        actor_id=actor.account_id,
+        at=at,
+        payload={
+            "webhookId": webhook.id,
+            "regionId": webhook.region_id,
+            "url": webhook.url,
+            "kinds": list(webhook.kinds),
+            "status": webhook.status.value,
+        },
+    )
 
 
 def may_register(actor: Actor, region_path: str) -> bool:
@@ -206,6 +230,7 @@ async def register(
             created_at=now,
             updated_at=now,
         )
+        await _record("webhook.registered", webhook, actor, now)
     _nudge()
     return secret, webhook
 
@@ -249,15 +274,20 @@ async def update(
             await WebhookDelivery.filter(
                 subscription_id=webhook.id, status=DeliveryStatus.FAILED
             ).update(status=DeliveryStatus.RETRYING, next_attempt_at=None)
+        updated = await WebhookSubscription.get(id=webhook.id)
+        await _record("webhook.updated", updated, actor, now)
     if resume or "url" in changes:
         _nudge()
-    return await WebhookSubscription.get(id=webhook.id)
+    return updated
 
 
 async def delete(rt: Runtime, actor: Actor | None, webhook_id: int) -> WebhookSubscription:
     """Remove the webhook and its delivery log; returns it as it was."""
     webhook = await load_webhook(actor, webhook_id)
-    await WebhookSubscription.filter(id=webhook.id).delete()
+    assert actor is not None
+    async with atomic():
+        await WebhookSubscription.filter(id=webhook.id).delete()
+        await _record("webhook.deleted", webhook, actor, rt.clock.now())
     return webhook
 
 
