@@ -16,6 +16,7 @@ import httpx
 import pytest
 import websockets
 
+from grassroots.clock import FrozenClock
 from grassroots.models import Account
 from grassroots.workflow import auth
 
@@ -179,6 +180,31 @@ async def test_a_revoked_token_closes_its_open_subscriptions(app: Any, api: Api)
                 await asyncio.wait_for(socket.recv(), 5)
             assert refused.value.rcvd is not None
             assert refused.value.rcvd.code == 4403
+
+
+async def test_a_session_closes_its_open_subscriptions_when_it_expires(
+    app: Any, api: Api, clock: FrozenClock
+) -> None:
+    # Given staff following Yanqing's events on a session that lasts a fortnight
+    app.state.live.expiry_check_seconds = 0.05  # the server looks at its clock this often
+    yanqing = await lookup.region(api, "COMMUNITY", "延青社区")
+    token = await api.login("community1")
+    async with serving(app) as url, LiveClient.connect(url, token) as staff:
+        await staff.subscribe(EVENTS, {"r": yanqing["id"]})
+
+        # When thirteen days pass, the socket stays open
+        clock.advance(days=13)
+        assert await staff.quiet(0.3)
+
+        # When the fortnight is over
+        clock.advance(days=2)
+
+        # Then the socket is closed as forbidden: the client must sign in again
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            await staff.receive(5)
+        assert closed.value.rcvd is not None
+        assert closed.value.rcvd.code == 4403
+        assert "expired" in closed.value.rcvd.reason
 
 
 async def _report(api: Api) -> str:

@@ -20,6 +20,7 @@ import logging
 from collections import OrderedDict, deque
 from collections.abc import Coroutine, Hashable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import strawberry
@@ -46,7 +47,7 @@ from strawberry.extensions.query_depth_limiter import create_validator as depth_
 from ..live.eventlog import read_after
 from ..live.hub import EventHub
 from ..models import Event
-from ..workflow.auth import TOKEN_REVOKED, authenticate
+from ..workflow.auth import TOKEN_REVOKED, authenticate_account
 from ..workflow.runtime import Runtime
 from .context import Context
 from .subscriptions import Feed, feed_for, root_for
@@ -216,6 +217,7 @@ class Connection:
         # True while the writer task sends; until then a message may go out directly.
         self.busy = False
         self.inflight: tuple[Coroutine[Any, Any, None], Any] | None = None
+        self.expiry: asyncio.Task[None] | None = None
 
     def send(self, message: dict[str, Any]) -> None:
         self.enqueue(json.dumps(message, ensure_ascii=False, separators=(",", ":")))
@@ -418,6 +420,7 @@ class LiveEndpoint:
         *,
         max_outbox: int = 1000,
         init_timeout: float = 10.0,
+        expiry_check_seconds: float = 60.0,
     ) -> None:
         settings = rt.settings
         self.schema = schema
@@ -425,6 +428,9 @@ class LiveEndpoint:
         self.hub = hub
         self.max_outbox = max_outbox
         self.init_timeout = init_timeout
+        # A socket outlives no token: it closes when its token expires (checked at least this
+        # often against the runtime's clock, and exactly at the expiry otherwise).
+        self.expiry_check_seconds = expiry_check_seconds
         self.rules = Rules(
             schema,
             depth=settings.max_query_depth,
@@ -459,6 +465,8 @@ class LiveEndpoint:
         try:
             await self._serve(connection)
         finally:
+            if connection.expiry is not None:
+                connection.expiry.cancel()
             self.connections.discard(connection)
             self.stats.connections -= 1
             for op in list(connection.operations.values()):
@@ -500,10 +508,13 @@ class LiveEndpoint:
             token = bearer_token(params.get("authorization") or params.get("Authorization"))
             token = token or params.get("token")
         token = token or bearer_token(connection.ws.headers.get("authorization"))
-        actor = await authenticate(self.rt, token) if isinstance(token, str) else None
-        if token and actor is None:
+        found = await authenticate_account(self.rt, token) if isinstance(token, str) else None
+        if token and found is None:
             connection.close(CLOSE_FORBIDDEN, "Forbidden: the token is unknown or expired")
             return False
+        actor = found.actor if found else None
+        if found is not None and found.expires_at is not None:
+            connection.expiry = asyncio.create_task(self._expire(connection, found.expires_at))
         connection.ctx = Context(
             rt=self.rt,
             actor=actor,
@@ -513,6 +524,14 @@ class LiveEndpoint:
         connection.acked = True
         connection.send({"type": "connection_ack"})
         return True
+
+    async def _expire(self, connection: Connection, expires_at: datetime) -> None:
+        while not connection.closing:
+            left = (expires_at - self.rt.clock.now()).total_seconds()
+            if left <= 0:
+                connection.close(CLOSE_FORBIDDEN, "Forbidden: the token expired; sign in again")
+                return
+            await asyncio.sleep(min(left, self.expiry_check_seconds))
 
     async def _handle(self, connection: Connection, message: Any) -> None:
         kind = message.get("type") if isinstance(message, dict) else None
