@@ -13,6 +13,7 @@ from .enums import CaseOrder, CaseStatus, Source
 from .errors import decode_id
 from .pagination import Connection, paged
 from .permissions import IsAuthenticated
+from .prefetch import prefetch_cases
 
 
 @strawberry.input
@@ -74,7 +75,7 @@ class CaseQueries:
     ) -> Connection[CaseType]:
         ctx = info.context
         key, descending = ORDER_KEYS[order_by]
-        return await paged(
+        page = await paged(
             lambda: search_cases(ctx.actor, _search(filter), ctx.rt.clock.now()),
             CaseType.of,
             key=key,
@@ -82,6 +83,8 @@ class CaseQueries:
             first=first,
             after=after,
         )
+        await prefetch_cases(info, [edge.node._m for edge in page.edges])
+        return page
 
     @strawberry.field(permission_classes=[IsAuthenticated])
     async def case_by_number(self, info: Info, number: str) -> CaseType | None:

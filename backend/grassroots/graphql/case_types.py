@@ -32,6 +32,7 @@ from .enums import (
     Urgency,
     WhistleStatus,
 )
+from .prefetch import ready, ready_many
 
 if TYPE_CHECKING:
     from .lists import ListItemType
@@ -76,8 +77,12 @@ class CaseDepartment:
     _department_id: strawberry.Private[int]
 
     @strawberry.field
-    async def department(self, info: Info) -> DepartmentType:
-        return must(await department_of(info, self._department_id))
+    def department(self, info: Info) -> DepartmentType:
+        return ready(  # type: ignore[return-value]  # or an awaitable of it (prefetch.py)
+            info.context.loaders.department_by_id,
+            self._department_id,
+            lambda row: must(DepartmentType.of(row) if row else None),
+        )
 
 
 @strawberry.type
@@ -228,19 +233,30 @@ class CaseType(relay.Node):
     def overdue(self, info: Info) -> bool:
         return is_overdue(self._m, info.context.rt.clock.now())
 
+    # The fields a page of cases selects most resolve at once when the page has prefetched
+    # their rows (prefetch.py), and await their loaders otherwise.
     @strawberry.field
-    async def category(self, info: Info) -> CategoryType:
-        return CategoryType.of(await info.context.loaders.category_by_id.load(self._m.category_id))
+    def category(self, info: Info) -> CategoryType:
+        return ready(  # type: ignore[return-value]
+            info.context.loaders.category_by_id, self._m.category_id, CategoryType.of
+        )
 
     @strawberry.field(description="Where the problem is: a grid or a community")
-    async def region(self, info: Info) -> RegionType:
-        return must(await region_of(info, self._m.region_id))
+    def region(self, info: Info) -> RegionType:
+        return ready(  # type: ignore[return-value]
+            info.context.loaders.region_by_id,
+            self._m.region_id,
+            lambda row: must(RegionType.of(row) if row else None),
+        )
 
     @strawberry.field(description="The region's ancestry, root first, the region last")
-    async def region_path(self, info: Info) -> list[RegionType]:
+    def region_path(self, info: Info) -> list[RegionType]:
         ids = [int(p) for p in self._m.region_path.strip("/").split("/") if p]
-        rows = await info.context.loaders.region_by_id.load_many(ids)
-        return [RegionType.of(r) for r in rows if r]
+        return ready_many(  # type: ignore[return-value]
+            info.context.loaders.region_by_id,
+            ids,
+            lambda rows: [RegionType.of(r) for r in rows if r],
+        )
 
     @strawberry.field(description="The region whose queue holds the case")
     async def queue_region(self, info: Info) -> RegionType:
@@ -287,17 +303,20 @@ class CaseType(relay.Node):
         ]
 
     @strawberry.field(description="Lead and assisting departments, with their claim times")
-    async def departments(self, info: Info) -> list[CaseDepartment]:
-        rows = await info.context.loaders.case_departments_by_case.load(self._m.id)
-        return [
-            CaseDepartment(
-                role=r.role,
-                summoned_at=r.summoned_at,
-                claimed_at=r.claimed_at,
-                _department_id=r.department_id,
-            )
-            for r in rows
-        ]
+    def departments(self, info: Info) -> list[CaseDepartment]:
+        return ready(  # type: ignore[return-value]
+            info.context.loaders.case_departments_by_case,
+            self._m.id,
+            lambda rows: [
+                CaseDepartment(
+                    role=r.role,
+                    summoned_at=r.summoned_at,
+                    claimed_at=r.claimed_at,
+                    _department_id=r.department_id,
+                )
+                for r in rows
+            ],
+        )
 
     @strawberry.field
     async def lead_department(self, info: Info) -> DepartmentType | None:
@@ -345,9 +364,12 @@ class CaseType(relay.Node):
         return [self._entry(info, e) for e in rows]
 
     @strawberry.field
-    async def last_event(self, info: Info) -> TimelineEntry | None:
-        row = await info.context.loaders.last_event_by_case.load(self._m.id)
-        return self._entry(info, row) if row else None
+    def last_event(self, info: Info) -> TimelineEntry | None:
+        return ready(  # type: ignore[return-value]
+            info.context.loaders.last_event_by_case,
+            self._m.id,
+            lambda row: self._entry(info, row) if row else None,
+        )
 
     @strawberry.field(description="Items of the three lists made from this case")
     async def list_items(
