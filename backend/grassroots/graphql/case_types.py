@@ -259,8 +259,12 @@ class CaseType(relay.Node):
         )
 
     @strawberry.field(description="The region whose queue holds the case")
-    async def queue_region(self, info: Info) -> RegionType:
-        return must(await region_of(info, self._m.queue_region_id))
+    def queue_region(self, info: Info) -> RegionType:
+        return ready(  # type: ignore[return-value]
+            info.context.loaders.region_by_id,
+            self._m.queue_region_id,
+            lambda row: must(RegionType.of(row) if row else None),
+        )
 
     @strawberry.field
     async def reporter(self, info: Info) -> Reporter | None:
@@ -282,8 +286,12 @@ class CaseType(relay.Node):
         )
 
     @strawberry.field
-    async def photos(self, info: Info) -> list[Photo]:
-        rows = await info.context.loaders.photos_by_case.load(self._m.id)
+    def photos(self, info: Info) -> list[Photo]:
+        return ready(  # type: ignore[return-value]
+            info.context.loaders.photos_by_case, self._m.id, lambda rows: self._photos(info, rows)
+        )
+
+    def _photos(self, info: Info, rows: list[models.Photo]) -> list[Photo]:
         key = info.context.rt.settings.secret_key
         # Rounded so that repeated reads give the same URL and the browser cache works.
         now = int(info.context.rt.clock.now().timestamp())
@@ -319,8 +327,14 @@ class CaseType(relay.Node):
         )
 
     @strawberry.field
-    async def lead_department(self, info: Info) -> DepartmentType | None:
-        return await department_of(info, self._m.lead_department_id)
+    def lead_department(self, info: Info) -> DepartmentType | None:
+        if self._m.lead_department_id is None:
+            return None
+        return ready(  # type: ignore[return-value]
+            info.context.loaders.department_by_id,
+            self._m.lead_department_id,
+            lambda row: DepartmentType.of(row) if row else None,
+        )
 
     @strawberry.field
     async def whistles(self, info: Info) -> list[Whistle]:
@@ -359,9 +373,12 @@ class CaseType(relay.Node):
         )
 
     @strawberry.field(description="Every step, oldest first")
-    async def timeline(self, info: Info) -> list[TimelineEntry]:
-        rows = await info.context.loaders.timeline_by_case.load(self._m.id)
-        return [self._entry(info, e) for e in rows]
+    def timeline(self, info: Info) -> list[TimelineEntry]:
+        return ready(  # type: ignore[return-value]
+            info.context.loaders.timeline_by_case,
+            self._m.id,
+            lambda rows: [self._entry(info, e) for e in rows],
+        )
 
     @strawberry.field
     def last_event(self, info: Info) -> TimelineEntry | None:

@@ -91,8 +91,8 @@ def node_selection(info: Info) -> dict[str, SelectedField]:
 
 
 async def prefetch_cases(info: Info, cases: list[models.Case]) -> None:
-    """Loads the page's categories, regions, departments and last events, as far as the
-    query selects them."""
+    """Loads the page's categories, regions, departments, photos, timelines and last events,
+    as far as the query selects them."""
     if not cases:
         return
     selected = node_selection(info)
@@ -100,27 +100,37 @@ async def prefetch_cases(info: Info, cases: list[models.Case]) -> None:
     waits: list[Awaitable[Any]] = []
     if "category" in selected:
         waits.append(loaders.category_by_id.load_many({c.category_id for c in cases}))
+    ids = [c.id for c in cases]
     regions: set[int] = set()
     if "regionPath" in selected:
         for c in cases:
             regions.update(int(p) for p in c.region_path.strip("/").split("/") if p)
     if "region" in selected:
         regions.update(c.region_id for c in cases)
+    if "queueRegion" in selected:
+        regions.update(c.queue_region_id for c in cases)
     if regions:
         waits.append(loaders.region_by_id.load_many(sorted(regions)))
-    if "lastEvent" in selected:
-        waits.append(loaders.last_event_by_case.load_many([c.id for c in cases]))
-    departments = "departments" in selected
-    if departments:
-        waits.append(loaders.case_departments_by_case.load_many([c.id for c in cases]))
+    for field, loader in (
+        ("lastEvent", loaders.last_event_by_case),
+        ("photos", loaders.photos_by_case),
+        ("timeline", loaders.timeline_by_case),
+        ("departments", loaders.case_departments_by_case),
+    ):
+        if field in selected:
+            waits.append(loader.load_many(ids))
+    departments: set[int] = set()
+    if "leadDepartment" in selected:
+        departments.update(c.lead_department_id for c in cases if c.lead_department_id)
     await asyncio.gather(*waits)
-    if departments and "department" in _below(selected["departments"]):
-        ids = {
+    if "departments" in selected and "department" in _below(selected["departments"]):
+        departments.update(
             link.department_id
-            for c in cases
-            for link in cached(loaders.case_departments_by_case, c.id) or ()
-        }
-        await loaders.department_by_id.load_many(sorted(ids))
+            for i in ids
+            for link in cached(loaders.case_departments_by_case, i) or ()
+        )
+    if departments:
+        await loaders.department_by_id.load_many(sorted(departments))
 
 
 def _below(field: SelectedField) -> dict[str, SelectedField]:
