@@ -212,7 +212,7 @@ async def _validate_new_case(rt: Runtime, data: NewCase) -> tuple[Category, Regi
     category = await Category.get_or_none(id=data.category_id)
     if category is None:
         raise not_found("Category", "categoryId")
-    region = await Region.get_or_none(id=data.region_id)
+    region = await rt.regions.region(data.region_id)
     if region is None:
         raise not_found("Region", "regionId")
     if region.level not in REPORTABLE_LEVELS:
@@ -224,7 +224,7 @@ async def _create_case(
     rt: Runtime, actor: Actor, data: NewCase, category: Category, region: Region, reporter: bool
 ) -> Case:
     now = rt.clock.now()
-    queue = await queue_region_for(region)
+    queue = await queue_region_for(rt.regions, region)
     resolve_due_at = await resolve_due(rt, category, data.urgency, now)
     case = await Case.create(
         number=await _next_number(now.astimezone(rt.settings.zone).year),  # the city's year
@@ -856,8 +856,9 @@ async def move_up_one_level(
     Returns False when the case already sits at the top level (it stays there, flagged).
     """
     now = rt.clock.now()
-    queue = await Region.get(id=case.queue_region_id)
-    above = await next_level_up(queue)
+    queue = await rt.regions.region(case.queue_region_id)
+    assert queue is not None  # a case's queue region exists (a foreign key)
+    above = await next_level_up(rt.regions, queue)
     before = case.status
     data: dict[str, Any] = {"fromLevel": case.level.value, "fromRegionId": queue.id}
     if whistle is None:  # escalated by hand: the summons it cuts short, if any

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from ..clock import Clock, SystemClock
 from ..settings import Settings
+from .regions import RegionTree
 from .token_cache import TokenCache
 
 
@@ -14,9 +15,11 @@ class Runtime:
     settings: Settings
     clock: Clock
     tokens: TokenCache = field(init=False)
+    regions: RegionTree = field(init=False)
 
     def __post_init__(self) -> None:
         self.tokens = TokenCache(self.settings.auth_cache_seconds)
+        self.regions = RegionTree()
 
     @classmethod
     def create(cls, settings: Settings, clock: Clock | None = None) -> Runtime:
