@@ -12,6 +12,7 @@ from strawberry.scalars import JSON
 
 from .. import models
 from ..models.enums import CaseStatus as DomainStatus
+from ..models.region import path_ids
 from ..workflow.photos import media_url
 from ..workflow.visibility import (
     can_see_case,
@@ -251,10 +252,9 @@ class CaseType(relay.Node):
 
     @strawberry.field(description="The region's ancestry, root first, the region last")
     def region_path(self, info: Info) -> list[RegionType]:
-        ids = [int(p) for p in self._m.region_path.strip("/").split("/") if p]
         return ready_many(  # type: ignore[return-value]
             info.context.loaders.region_by_id,
-            ids,
+            path_ids(self._m.region_path),
             lambda rows: [RegionType.of(r) for r in rows if r],
         )
 

@@ -17,6 +17,7 @@ from strawberry.dataloader import DataLoader
 from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField, Selection
 
 from .. import models
+from ..models.region import path_ids
 from .context import Info
 
 K = TypeVar("K", bound=Hashable)
@@ -104,7 +105,7 @@ async def prefetch_cases(info: Info, cases: list[models.Case]) -> None:
     regions: set[int] = set()
     if "regionPath" in selected:
         for c in cases:
-            regions.update(int(p) for p in c.region_path.strip("/").split("/") if p)
+            regions.update(path_ids(c.region_path))
     if "region" in selected:
         regions.update(c.region_id for c in cases)
     if "queueRegion" in selected:

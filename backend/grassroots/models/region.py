@@ -30,7 +30,12 @@ class Region(Model):
         indexes = (("parent_id",),)
 
     def ancestor_ids(self) -> list[int]:
-        return [int(part) for part in self.path.strip("/").split("/") if part]
+        return path_ids(self.path)
 
     def contains_path(self, path: str) -> bool:
         return path.startswith(self.path)
+
+
+def path_ids(path: str) -> list[int]:
+    """The region ids on a region path, root first: "/1/4/" → [1, 4]."""
+    return [int(part) for part in path.strip("/").split("/") if part]

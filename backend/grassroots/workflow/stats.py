@@ -64,6 +64,7 @@ from ..models import (
     WhistleResponse,
 )
 from ..models.enums import CaseEventKind, CaseStatus, Satisfaction, WhistleStatus
+from ..models.region import path_ids
 from ..models.stats import DAY_METRICS, DEPARTMENT_METRICS
 
 SATISFIED = frozenset({Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED})
@@ -99,7 +100,7 @@ def path_upper(path: str) -> str:
 @functools.lru_cache(maxsize=4096)
 def path_chain(path: str) -> tuple[tuple[str, int], ...]:
     """(path, id) of every region on `path`, root first: "/1/4/" → (("/1/", 1), ("/1/4/", 4))."""
-    ids = [int(part) for part in path.strip("/").split("/") if part]
+    ids = path_ids(path)
     return tuple(("/" + "".join(f"{i}/" for i in ids[: n + 1]), ids[n]) for n in range(len(ids)))
 
 
