@@ -21,7 +21,16 @@ from ..workflow.visibility import (
     mask_phone,
 )
 from .context import Info
-from .directory import CategoryType, DepartmentType, RegionType, department_of, must, region_of
+from .directory import (
+    CategoryType,
+    DepartmentType,
+    RegionType,
+    department_now,
+    department_of,
+    must,
+    region_now,
+    region_of,
+)
 from .enums import (
     CaseEventKind,
     CaseStatus,
@@ -79,11 +88,7 @@ class CaseDepartment:
 
     @strawberry.field
     def department(self, info: Info) -> DepartmentType:
-        return ready(  # type: ignore[return-value]  # or an awaitable of it (prefetch.py)
-            info.context.loaders.department_by_id,
-            self._department_id,
-            lambda row: must(DepartmentType.of(row) if row else None),
-        )
+        return department_now(info, self._department_id)  # type: ignore[return-value]
 
 
 @strawberry.type
@@ -244,11 +249,7 @@ class CaseType(relay.Node):
 
     @strawberry.field(description="Where the problem is: a grid or a community")
     def region(self, info: Info) -> RegionType:
-        return ready(  # type: ignore[return-value]
-            info.context.loaders.region_by_id,
-            self._m.region_id,
-            lambda row: must(RegionType.of(row) if row else None),
-        )
+        return region_now(info, self._m.region_id)  # type: ignore[return-value]
 
     @strawberry.field(description="The region's ancestry, root first, the region last")
     def region_path(self, info: Info) -> list[RegionType]:
@@ -260,11 +261,7 @@ class CaseType(relay.Node):
 
     @strawberry.field(description="The region whose queue holds the case")
     def queue_region(self, info: Info) -> RegionType:
-        return ready(  # type: ignore[return-value]
-            info.context.loaders.region_by_id,
-            self._m.queue_region_id,
-            lambda row: must(RegionType.of(row) if row else None),
-        )
+        return region_now(info, self._m.queue_region_id)  # type: ignore[return-value]
 
     @strawberry.field
     async def reporter(self, info: Info) -> Reporter | None:
@@ -328,13 +325,7 @@ class CaseType(relay.Node):
 
     @strawberry.field
     def lead_department(self, info: Info) -> DepartmentType | None:
-        if self._m.lead_department_id is None:
-            return None
-        return ready(  # type: ignore[return-value]
-            info.context.loaders.department_by_id,
-            self._m.lead_department_id,
-            lambda row: DepartmentType.of(row) if row else None,
-        )
+        return department_now(info, self._m.lead_department_id)  # type: ignore[return-value]
 
     @strawberry.field
     async def whistles(self, info: Info) -> list[Whistle]:

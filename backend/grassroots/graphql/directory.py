@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Awaitable, Iterable
 from datetime import datetime
 from typing import Any, Self, TypeVar
 
@@ -16,6 +16,7 @@ from ..workflow.rates import department_rates, region_rates
 from .context import Info
 from .enums import DepartmentKind, RegionLevel
 from .permissions import IsAuthenticated
+from .prefetch import ready
 
 
 def pick_name(obj: Any, locale: str | None) -> str:
@@ -228,6 +229,29 @@ async def department_of(info: Info, department_id: int | None) -> DepartmentType
         return None
     row = await info.context.loaders.department_by_id.load(department_id)
     return DepartmentType.of(row) if row else None
+
+
+def region_now(info: Info, region_id: int) -> RegionType | Awaitable[RegionType]:
+    """A region the database guarantees (a foreign key), at once when the request's loader
+    holds it already (a prefetched page, prefetch.py), else awaitable."""
+    return ready(
+        info.context.loaders.region_by_id,
+        region_id,
+        lambda row: must(RegionType.of(row) if row else None),
+    )
+
+
+def department_now(
+    info: Info, department_id: int | None
+) -> DepartmentType | Awaitable[DepartmentType | None] | None:
+    """department_of, at once when the request's loader holds the department already."""
+    if department_id is None:
+        return None
+    return ready(
+        info.context.loaders.department_by_id,
+        department_id,
+        lambda row: DepartmentType.of(row) if row else None,
+    )
 
 
 T = TypeVar("T")

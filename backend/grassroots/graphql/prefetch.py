@@ -70,22 +70,22 @@ def _names(selections: Iterable[Selection], into: dict[str, SelectedField]) -> N
             _names(selection.selections, into)
 
 
+def _children(selections: Iterable[Selection]) -> dict[str, SelectedField]:
+    """The fields of a selection set by name, fragments spread in."""
+    out: dict[str, SelectedField] = {}
+    _names(selections, out)
+    return out
+
+
 def node_selection(info: Info) -> dict[str, SelectedField]:
     """The fields selected on the nodes of the connection being resolved (edges.node and
     nodes), by name."""
-    root: dict[str, SelectedField] = {}
-    _names(info.selected_fields, root)
-    field = root.get(info.field_name)
-    fields: dict[str, SelectedField] = {}
+    field = _children(info.selected_fields).get(info.field_name)
     if field is None:
-        return fields
-    below: dict[str, SelectedField] = {}
-    _names(field.selections, below)
-    if "edges" in below:
-        edges: dict[str, SelectedField] = {}
-        _names(below["edges"].selections, edges)
-        if "node" in edges:
-            _names(edges["node"].selections, fields)
+        return {}
+    below = _children(field.selections)
+    node = _children(below["edges"].selections).get("node") if "edges" in below else None
+    fields = _children(node.selections) if node else {}
     if "nodes" in below:
         _names(below["nodes"].selections, fields)
     return fields
@@ -124,17 +124,10 @@ async def prefetch_cases(info: Info, cases: list[models.Case]) -> None:
     if "leadDepartment" in selected:
         departments.update(c.lead_department_id for c in cases if c.lead_department_id)
     await asyncio.gather(*waits)
-    if "departments" in selected and "department" in _below(selected["departments"]):
+    if "departments" in selected and "department" in _children(selected["departments"].selections):
+        links = [cached(loaders.case_departments_by_case, i) for i in ids]
         departments.update(
-            link.department_id
-            for i in ids
-            for link in cached(loaders.case_departments_by_case, i) or ()
+            link.department_id for rows in links if rows is not _MISSING for link in rows
         )
     if departments:
         await loaders.department_by_id.load_many(sorted(departments))
-
-
-def _below(field: SelectedField) -> dict[str, SelectedField]:
-    out: dict[str, SelectedField] = {}
-    _names(field.selections, out)
-    return out
