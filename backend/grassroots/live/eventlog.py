@@ -19,6 +19,10 @@ from ..db import (
 )
 from ..models import Event
 
+# Where changes that belong to no region are logged (tokens, webhooks): no region's feed or
+# webhook carries them, while a listener that follows the whole log ("/") hears them.
+OUTSIDE_REGIONS = "/"
+
 
 async def append(
     *,

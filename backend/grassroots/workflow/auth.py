@@ -27,9 +27,8 @@ _DUMMY_HASH = _hasher.hash("grassroots-dummy-password")
 TOKEN_PREFIX = "gr_"
 MACHINE_ROLES = {Role.INTEGRATION, Role.DISPLAY}
 KNOWN_SCOPES = frozenset({"cases:intake", "cases:read", "events:read"})
-# Token events belong to no region: no region's feed or webhook carries them, while every
-# process's live endpoint hears them (it follows the whole log) and closes that token's sockets.
-TOKEN_EVENT_PATH = "/"
+# Token events belong to no region (eventlog.OUTSIDE_REGIONS): every process's live endpoint
+# hears them (it follows the whole log) and closes that token's sockets.
 TOKEN_CREATED = "token.created"
 TOKEN_REVOKED = "token.revoked"
 
@@ -243,7 +242,7 @@ async def create_api_token(
         )
         await eventlog.append(
             kind=TOKEN_CREATED,
-            region_path=TOKEN_EVENT_PATH,
+            region_path=eventlog.OUTSIDE_REGIONS,
             subject_type="ApiToken",
             subject_id=row.id,
             actor_id=actor.account_id,
@@ -272,7 +271,7 @@ async def revoke_token(rt: Runtime, actor: Actor, token_id: int) -> ApiToken:
         row.revoked_at = now
         await eventlog.append(
             kind=TOKEN_REVOKED,
-            region_path=TOKEN_EVENT_PATH,
+            region_path=eventlog.OUTSIDE_REGIONS,
             subject_type="ApiToken",
             subject_id=row.id,
             actor_id=actor.account_id,

@@ -35,10 +35,6 @@ MAX_WEBHOOKS_PER_ACCOUNT = 20
 # "case.resolved", a family "case.*", or "*" for every kind.
 KIND_PATTERN = re.compile(r"^(\*|[a-z][a-z_]*(\.[a-z][a-z_]*)*(\.\*)?)$")
 
-# Changes to webhooks are logged where no region's feed or webhook carries them (like tokens):
-# they are the integrations' configuration, not the city's business.
-WEBHOOK_EVENT_PATH = "/"
-
 # Delivery workers of this process, woken when a change gives them work (others poll).
 _wakers: list[Callable[[], None]] = []
 
@@ -126,9 +122,11 @@ def _require_actor(actor: Actor | None) -> Actor:
 
 
 async def _record(kind: str, webhook: WebhookSubscription, actor: Actor, at: datetime) -> None:
+    """Webhooks are the integrations' configuration, not the city's business: logged outside
+    any region, like tokens."""
     await eventlog.append(
         kind=kind,
-        region_path=WEBHOOK_EVENT_PATH,
+        region_path=eventlog.OUTSIDE_REGIONS,
         subject_type="WebhookSubscription",
         subject_id=webhook.id,
         actor_id=actor.account_id,
