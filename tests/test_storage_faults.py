@@ -150,7 +150,8 @@ async def test_open311_clients_hear_a_full_disk_as_507_and_nothing_is_filed(
     assert error["code"] == 507
     assert "storage is full" in error["description"]
     assert await Case.filter(external_ref=f"open311-full-{i}").count() == 0
-    assert await assert_whole(api, intake) == await Case.all().count()
+    # and every acknowledged case is whole: the first one and the i that came before the refusal
+    assert await assert_whole(api, intake) == 1 + i
 
 
 @contextmanager
