@@ -124,10 +124,12 @@ async def test_metrics_show_open_subscriptions(app: object, api: Api) -> None:
 async def test_every_response_carries_a_request_id(api: Api) -> None:
     given = await api.http.get("/healthz", headers={"X-Request-ID": "lb-7f3a.42"})
     made = await api.http.get("/healthz")
+    next_made = await api.http.get("/healthz")
     hostile = await api.http.get("/healthz", headers={"X-Request-ID": 'x"}{injected} ' * 20})
 
     assert given.headers["x-request-id"] == "lb-7f3a.42"
     assert len(made.headers["x-request-id"]) == 32
+    assert next_made.headers["x-request-id"] != made.headers["x-request-id"]
     assert "injected" not in hostile.headers["x-request-id"]
 
 

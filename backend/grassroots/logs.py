@@ -6,12 +6,14 @@ echoed in the response and attached to every log line written while the request 
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
+import os
 import re
+import secrets
 import sys
 import time
-import uuid
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
@@ -62,6 +64,28 @@ def configure_logging(level: str = "INFO", *, json_lines: bool = True) -> None:
     logging.getLogger("uvicorn.access").disabled = True
 
 
+class RequestIds:
+    """Ids unique across processes and restarts without a random draw per request: a random
+    prefix per process, then a counter."""
+
+    def __init__(self) -> None:
+        self.pid = 0
+        self.prefix = ""
+        self.count = itertools.count()
+
+    def next(self) -> str:
+        if self.pid != os.getpid():  # a forked worker draws its own prefix
+            self.pid, self.prefix, self.count = (
+                os.getpid(),
+                secrets.token_hex(12),
+                itertools.count(),
+            )
+        return f"{self.prefix}{next(self.count):08x}"
+
+
+request_ids = RequestIds()
+
+
 class RequestIdMiddleware:
     """Gives every HTTP request and WebSocket session an id and logs each HTTP request."""
 
@@ -73,7 +97,7 @@ class RequestIdMiddleware:
             await self.app(scope, receive, send)
             return
         given = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
-        rid = given if SAFE_ID.match(given) else uuid.uuid4().hex
+        rid = given if SAFE_ID.match(given) else request_ids.next()
         token = request_id.set(rid)
         if scope["type"] == "websocket":
             try:

@@ -27,7 +27,6 @@ from prometheus_client.registry import Collector
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-from strawberry.extensions import SchemaExtension
 
 if TYPE_CHECKING:
     from .graphql.ws import LiveEndpoint
@@ -120,23 +119,15 @@ def _first_field(document: Any, name: str | None) -> str:
     return "-"
 
 
-class OperationMetrics(SchemaExtension):
-    def on_operation(self) -> Iterator[None]:
-        yield
-        ec = self.execution_context
-        errors = ec.pre_execution_errors or (ec.result.errors if ec.result else None)
-        if ec.pre_execution_errors:
-            # Refused before execution (syntax, validation, limits): no trustworthy field name.
-            labels: tuple[str, str] = ("invalid", "-")
-        else:
-            try:
-                kind = ec.operation_type.value
-            except Exception:
-                kind = "invalid"
-            labels = (kind, _first_field(ec.graphql_document, ec.operation_name))
-        GRAPHQL_OPERATIONS.labels(*labels).inc()
-        if errors:
-            GRAPHQL_ERRORS.labels(*labels).inc()
+def count_operation(
+    document: Any, operation_name: str | None, kind: str | None, failed: bool
+) -> None:
+    """One GraphQL operation; `kind` None when it was refused before it ran (syntax,
+    validation, limits): then there is no trustworthy field name."""
+    labels = (kind, _first_field(document, operation_name)) if kind else ("invalid", "-")
+    GRAPHQL_OPERATIONS.labels(*labels).inc()
+    if failed:
+        GRAPHQL_ERRORS.labels(*labels).inc()
 
 
 def count_committed_event(seq: int) -> None:

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import SchemaExtension
 from strawberry.relay import GlobalID, GlobalIDValueError
 
 from ..storage_errors import storage_refusal
@@ -26,16 +23,10 @@ def user_errors(error: WorkflowError) -> list[UserError]:
     return [UserError(field=error.field, message=error.message, code=error.code)]
 
 
-class StorageRefusals(SchemaExtension):
-    """A full or busy database met outside a mutation's userErrors (a query, login): a GraphQL
-    error saying so, with its code, instead of the driver's text or a masked error. Listed
-    after MaskErrors, so it runs first and MaskErrors lets the clear error through."""
-
-    def on_operation(self) -> Iterator[None]:
-        yield
-        result = self.execution_context.result
-        if result is not None and result.errors:
-            result.errors = [_clear(error) for error in result.errors]
+def clear_storage_refusals(errors: list[GraphQLError]) -> list[GraphQLError]:
+    """A full or busy database met outside a mutation's userErrors (a query, login): a
+    GraphQL error saying so, with its code, instead of the driver's text or a masked error."""
+    return [_clear(error) for error in errors]
 
 
 def _clear(error: GraphQLError) -> GraphQLError:
@@ -75,9 +66,9 @@ def encode_id(type_name: str, pk: int) -> strawberry.ID:
 
 __all__ = [
     "ErrorCode",
-    "StorageRefusals",
     "UserError",
     "WorkflowError",
+    "clear_storage_refusals",
     "decode_id",
     "decode_ids",
     "user_errors",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from graphql import (
@@ -31,7 +31,6 @@ from graphql import (
 )
 from graphql.type.definition import GraphQLInterfaceType
 from graphql.validation import ValidationRule
-from strawberry.extensions import SchemaExtension
 
 from .pagination import MAX_PAGE
 
@@ -134,28 +133,22 @@ def query_cost(
     return 0
 
 
-def cost_limiter(limit: int) -> type[SchemaExtension]:
-    class QueryCostLimiter(SchemaExtension):
-        cost = 0
-
-        def on_execute(self) -> Iterator[None]:
-            ec = self.execution_context
-            if ec.graphql_document is not None:
-                self.cost = query_cost(
-                    ec.schema._schema, ec.graphql_document, ec.operation_name, ec.variables or {}
-                )
-                if self.cost > limit:
-                    raise GraphQLError(
-                        f"The query could touch {self.cost} objects; the limit is {limit}. "
-                        "Ask for smaller pages (first/last) or fewer nested lists.",
-                        extensions={"code": "QUERY_TOO_COSTLY", "cost": self.cost, "limit": limit},
-                    )
-            yield
-
-        def get_results(self) -> dict[str, Any]:
-            return {"cost": {"requested": self.cost, "limit": limit}}
-
-    return QueryCostLimiter
+def check_cost(
+    schema: GraphQLSchema,
+    document: Any,
+    operation_name: str | None,
+    variables: Mapping[str, Any] | None,
+    limit: int,
+) -> int:
+    """The operation's cost; refused with QUERY_TOO_COSTLY above the limit."""
+    cost = query_cost(schema, document, operation_name, variables or {})
+    if cost > limit:
+        raise GraphQLError(
+            f"The query could touch {cost} objects; the limit is {limit}. "
+            "Ask for smaller pages (first/last) or fewer nested lists.",
+            extensions={"code": "QUERY_TOO_COSTLY", "cost": cost, "limit": limit},
+        )
+    return cost
 
 
 def field_duplicates_rule(limit: int) -> type[ValidationRule]:
@@ -221,32 +214,28 @@ def _client_ip(request: Any) -> str:
     return client.host if client else "unknown"
 
 
-class MutationRateLimiter(SchemaExtension):
+def check_rate(ctx: Any, document: Any, operation_name: str | None) -> None:
     """Login is limited per client address; other mutations per token (or per address for
     anonymous callers). A refused call changes nothing and says when to retry."""
-
-    def on_execute(self) -> Iterator[None]:
-        ec = self.execution_context
-        ctx = ec.context
-        limits: RateLimits | None = getattr(ctx, "limits", None)
-        if limits is not None and ec.operation_type.value == "mutation":
-            fields = _root_fields(ec.graphql_document, ec.operation_name)
-            ip = _client_ip(ctx.request)
-            waits = []
-            if "login" in fields:
-                waits.append(limits.login.take(("ip", ip)))
-            if fields - {"login"}:
-                actor = ctx.actor
-                key = ("token", actor.token_id) if actor and actor.token_id else ("ip", ip)
-                waits.append(limits.mutations.take(key))
-            wait = max(waits, default=0.0)
-            if wait > 0:
-                seconds = max(1, round(wait))
-                raise GraphQLError(
-                    f"Too many requests: try again in {seconds} s",
-                    extensions={"code": "RATE_LIMITED", "retryAfterSeconds": seconds},
-                )
-        yield
+    limits: RateLimits | None = getattr(ctx, "limits", None)
+    if limits is None:
+        return
+    fields = _root_fields(document, operation_name)
+    ip = _client_ip(ctx.request)
+    waits = []
+    if "login" in fields:
+        waits.append(limits.login.take(("ip", ip)))
+    if fields - {"login"}:
+        actor = ctx.actor
+        key = ("token", actor.token_id) if actor and actor.token_id else ("ip", ip)
+        waits.append(limits.mutations.take(key))
+    wait = max(waits, default=0.0)
+    if wait > 0:
+        seconds = max(1, round(wait))
+        raise GraphQLError(
+            f"Too many requests: try again in {seconds} s",
+            extensions={"code": "RATE_LIMITED", "retryAfterSeconds": seconds},
+        )
 
 
 def _root_fields(document: Any, operation_name: str | None) -> set[str]:

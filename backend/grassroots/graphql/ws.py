@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import json
 import logging
 from collections import OrderedDict, deque
@@ -23,7 +22,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import strawberry
 from graphql import (
     DocumentNode,
     ExecutionResult,
@@ -34,15 +32,9 @@ from graphql import (
     VariableNode,
     execute,
     get_operation_ast,
-    parse,
-    specified_rules,
-    validate,
 )
 from graphql.execution.values import VariableValues, get_argument_values, get_variable_values
-from graphql.validation import NoSchemaIntrospectionCustomRule
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
-from strawberry.extensions.max_aliases import create_validator as alias_rule
-from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 
 from ..live.eventlog import read_after
 from ..live.hub import EventHub
@@ -50,6 +42,8 @@ from ..models import Event
 from ..workflow.auth import TOKEN_REVOKED, authenticate_account
 from ..workflow.runtime import Runtime
 from .context import Context
+from .documents import Documents
+from .operations import GrassrootsSchema
 from .subscriptions import Feed, feed_for, root_for
 from .view import bearer_token
 
@@ -81,34 +75,6 @@ class LiveStats:
 # --- documents -------------------------------------------------------------------------
 
 
-class Rules:
-    """Parsing and validation with the same limits as HTTP, cached per document text."""
-
-    def __init__(
-        self,
-        schema: strawberry.Schema,
-        *,
-        depth: int,
-        aliases: int,
-        tokens: int,
-        introspection: bool,
-    ) -> None:
-        self.graphql_schema = schema._schema
-        self.rules = [*specified_rules, depth_rule(depth, None), alias_rule(aliases)]
-        if not introspection:
-            self.rules.append(NoSchemaIntrospectionCustomRule)
-        self.tokens = tokens
-        self.document = functools.lru_cache(maxsize=256)(self._document)
-
-    def _document(self, query: str) -> DocumentNode | list[GraphQLError]:
-        try:
-            document = parse(query, max_tokens=self.tokens)
-        except GraphQLError as error:
-            return [error]
-        errors = validate(self.graphql_schema, document, self.rules)
-        return errors or document
-
-
 @dataclass
 class Prepared:
     document: DocumentNode
@@ -118,7 +84,7 @@ class Prepared:
     root_field: FieldNode
 
 
-def prepare(rules: Rules, payload: dict[str, Any]) -> Prepared | list[GraphQLError]:
+def prepare(rules: Documents, payload: dict[str, Any]) -> Prepared | list[GraphQLError]:
     query = payload.get("query")
     if not isinstance(query, str):
         return [GraphQLError("payload.query must be a string")]
@@ -138,7 +104,7 @@ def prepare(rules: Rules, payload: dict[str, Any]) -> Prepared | list[GraphQLErr
     return Prepared(document, operation, raw, coerced, root)
 
 
-def root_arguments(rules: Rules, prepared: Prepared) -> dict[str, Any]:
+def root_arguments(rules: Documents, prepared: Prepared) -> dict[str, Any]:
     subscription = rules.graphql_schema.subscription_type
     assert subscription is not None
     definition = subscription.fields[prepared.root_field.name.value]
@@ -414,7 +380,7 @@ def result_json(result: ExecutionResult) -> str:
 class LiveEndpoint:
     def __init__(
         self,
-        schema: strawberry.Schema,
+        schema: GrassrootsSchema,
         rt: Runtime,
         hub: EventHub,
         *,
@@ -422,7 +388,6 @@ class LiveEndpoint:
         init_timeout: float = 10.0,
         expiry_check_seconds: float = 60.0,
     ) -> None:
-        settings = rt.settings
         self.schema = schema
         self.rt = rt
         self.hub = hub
@@ -431,13 +396,8 @@ class LiveEndpoint:
         # A socket outlives no token: it closes when its token expires (checked at least this
         # often against the runtime's clock, and exactly at the expiry otherwise).
         self.expiry_check_seconds = expiry_check_seconds
-        self.rules = Rules(
-            schema,
-            depth=settings.max_query_depth,
-            aliases=settings.max_aliases,
-            tokens=settings.max_tokens,
-            introspection=settings.introspection,
-        )
+        # The documents and limits of HTTP, cached once for both.
+        self.rules = schema.documents
         self.cohorts: dict[Hashable, Cohort] = {}
         self.connections: set[Connection] = set()
         self.stats = LiveStats()

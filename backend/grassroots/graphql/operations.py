@@ -1,0 +1,135 @@
+"""How a query or mutation runs: one lean path from the document text to the result.
+
+Strawberry runs an operation through its extension runner: every request instantiates the
+extensions, inspects their hooks and enters a context manager per hook and phase. Measured
+here on `{ me { id } }`: 152 µs per operation through the runner with the guards as
+extensions, against 52 µs for graphql-core's execution of the same document, so the
+guards cost twice the work they guard. This path does what those extensions did, in order,
+as plain calls: the cached parse and validation (documents.py), the cost limit, the rate
+limit on mutations, execution, then the error policy (storage refusals told clearly, bugs
+masked in production, every error logged) and the operation metrics.
+
+Strawberry's HTTP view and the WebSocket endpoint's queries call `execute` as before;
+subscriptions are run by the WebSocket endpoint (ws.py) on the same documents.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import strawberry
+from graphql import (
+    DocumentNode,
+    GraphQLError,
+    execute,
+    get_operation_ast,
+)
+from graphql import (
+    ExecutionResult as GraphQLExecutionResult,
+)
+from strawberry.exceptions import MissingQueryError
+from strawberry.execution import optimized_is_awaitable
+from strawberry.extensions import MaskErrors
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.schema.schema import execution_context_class_kwargs
+from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
+
+from ..metrics import count_operation
+from .documents import Documents
+from .errors import clear_storage_refusals
+from .limits import check_cost, check_rate
+
+ALL_OPERATIONS = frozenset(OperationType)
+
+
+class GrassrootsSchema(strawberry.Schema):
+    """The schema, with `execute` on the lean path. Built by schema.build_schema."""
+
+    def __init__(
+        self,
+        *args: Any,
+        depth: int,
+        aliases: int,
+        tokens: int,
+        introspection: bool,
+        max_cost: int,
+        should_mask: Callable[[GraphQLError], bool] | None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.documents = Documents(
+            self._schema,
+            depth=depth,
+            aliases=aliases,
+            tokens=tokens,
+            introspection=introspection,
+            suggestions=not self.config.disable_field_suggestions,
+        )
+        self.max_cost = max_cost
+        self.should_mask = should_mask
+        self.masker = MaskErrors()
+        self.context_class_kwargs = execution_context_class_kwargs(self.execution_context_class)
+
+    async def execute(
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        allowed_operation_types: Iterable[OperationType] | None = None,
+        operation_extensions: dict[str, Any] | None = None,
+    ) -> ExecutionResult:
+        if not query:
+            raise MissingQueryError
+        document = self.documents.document(query)
+        if isinstance(document, list):
+            return self._refused(document, None, operation_name)
+        operation = get_operation_ast(document, operation_name)
+        if operation is None:
+            raise CannotGetOperationTypeError(operation_name)
+        kind = OperationType(operation.operation.value)
+        if kind not in (allowed_operation_types or ALL_OPERATIONS):
+            raise InvalidOperationTypeError(kind)
+        try:
+            cost = check_cost(
+                self._schema, document, operation_name, variable_values, self.max_cost
+            )
+            if kind is OperationType.MUTATION:
+                check_rate(context_value, document, operation_name)
+        except GraphQLError as error:
+            return self._refused([error], document, operation_name)
+        result = execute(
+            self._schema,
+            document,
+            root_value=root_value,
+            context_value=context_value,
+            variable_values=variable_values,
+            operation_name=operation_name,
+            is_awaitable=optimized_is_awaitable,  # type: ignore[arg-type]
+            **self.context_class_kwargs,
+        )
+        if optimized_is_awaitable(result):
+            result = await result  # type: ignore[misc]
+        assert isinstance(result, GraphQLExecutionResult)
+        errors = self._errors(result.errors) if result.errors else None
+        count_operation(document, operation_name, kind.value, bool(errors))
+        extensions = {"cost": {"requested": cost, "limit": self.max_cost}}
+        return ExecutionResult(data=result.data, errors=errors, extensions=extensions)
+
+    def _refused(
+        self, errors: list[GraphQLError], document: DocumentNode | None, operation_name: str | None
+    ) -> ExecutionResult:
+        """Refused before it ran (syntax, validation, limits): nothing was executed."""
+        count_operation(document, operation_name, None, True)
+        return ExecutionResult(data=None, errors=self._errors(errors))
+
+    def _errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
+        # Logged as raised, before masking; told to the client after it.
+        self.process_errors(errors)
+        errors = clear_storage_refusals(errors)
+        if self.should_mask is None:
+            return errors
+        return [self.masker.anonymise_error(e) if self.should_mask(e) else e for e in errors]
