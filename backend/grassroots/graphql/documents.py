@@ -14,6 +14,7 @@ from graphql import DocumentNode, GraphQLError, GraphQLSchema, parse, specified_
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions.max_aliases import create_validator as alias_rule
 from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
+from strawberry.schema.base import BaseSchema
 
 from .limits import field_duplicates_rule
 
@@ -56,6 +57,5 @@ class Documents:
         if errors and not self.suggestions:
             # "Did you mean …" would map the schema for a prober.
             for refusal in errors:
-                if refusal.message.startswith("Cannot query field"):
-                    refusal.message = refusal.message.split("Did you mean")[0].strip()
+                BaseSchema.remove_field_suggestion(refusal)
         return errors or document

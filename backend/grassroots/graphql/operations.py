@@ -20,13 +20,12 @@ from typing import Any
 
 import strawberry
 from graphql import (
-    DocumentNode,
+    ExecutionResult as GraphQLExecutionResult,
+)
+from graphql import (
     GraphQLError,
     execute,
     get_operation_ast,
-)
-from graphql import (
-    ExecutionResult as GraphQLExecutionResult,
 )
 from strawberry.exceptions import MissingQueryError
 from strawberry.execution import optimized_is_awaitable
@@ -86,7 +85,7 @@ class GrassrootsSchema(strawberry.Schema):
             raise MissingQueryError
         document = self.documents.document(query)
         if isinstance(document, list):
-            return self._refused(document, None, operation_name)
+            return self._refused(document)
         operation = get_operation_ast(document, operation_name)
         if operation is None:
             raise CannotGetOperationTypeError(operation_name)
@@ -100,7 +99,7 @@ class GrassrootsSchema(strawberry.Schema):
             if kind is OperationType.MUTATION:
                 check_rate(context_value, document, operation_name)
         except GraphQLError as error:
-            return self._refused([error], document, operation_name)
+            return self._refused([error])
         result = execute(
             self._schema,
             document,
@@ -119,11 +118,9 @@ class GrassrootsSchema(strawberry.Schema):
         extensions = {"cost": {"requested": cost, "limit": self.max_cost}}
         return ExecutionResult(data=result.data, errors=errors, extensions=extensions)
 
-    def _refused(
-        self, errors: list[GraphQLError], document: DocumentNode | None, operation_name: str | None
-    ) -> ExecutionResult:
+    def _refused(self, errors: list[GraphQLError]) -> ExecutionResult:
         """Refused before it ran (syntax, validation, limits): nothing was executed."""
-        count_operation(document, operation_name, None, True)
+        count_operation(None, None, None, True)
         return ExecutionResult(data=None, errors=self._errors(errors))
 
     def _errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:

@@ -84,11 +84,11 @@ class Prepared:
     root_field: FieldNode
 
 
-def prepare(rules: Documents, payload: dict[str, Any]) -> Prepared | list[GraphQLError]:
+def prepare(documents: Documents, payload: dict[str, Any]) -> Prepared | list[GraphQLError]:
     query = payload.get("query")
     if not isinstance(query, str):
         return [GraphQLError("payload.query must be a string")]
-    document = rules.document(query)
+    document = documents.document(query)
     if isinstance(document, list):
         return document
     operation = get_operation_ast(document, payload.get("operationName"))
@@ -97,15 +97,16 @@ def prepare(rules: Documents, payload: dict[str, Any]) -> Prepared | list[GraphQ
     raw = payload.get("variables") or {}
     if not isinstance(raw, dict):
         return [GraphQLError("payload.variables must be an object")]
-    coerced = get_variable_values(rules.graphql_schema, operation.variable_definitions or [], raw)
+    schema, definitions = documents.graphql_schema, operation.variable_definitions
+    coerced = get_variable_values(schema, definitions or [], raw)
     if isinstance(coerced, list):
         return coerced
     root = next(s for s in operation.selection_set.selections if isinstance(s, FieldNode))
     return Prepared(document, operation, raw, coerced, root)
 
 
-def root_arguments(rules: Documents, prepared: Prepared) -> dict[str, Any]:
-    subscription = rules.graphql_schema.subscription_type
+def root_arguments(documents: Documents, prepared: Prepared) -> dict[str, Any]:
+    subscription = documents.graphql_schema.subscription_type
     assert subscription is not None
     definition = subscription.fields[prepared.root_field.name.value]
     return get_argument_values(definition, prepared.root_field, prepared.coerced)
@@ -294,7 +295,7 @@ class Cohort:
         """The subscription's selection over `root`, serialised once for every member."""
         operation = self.prepared.operation
         result = execute(
-            self.endpoint.rules.graphql_schema,
+            self.endpoint.documents.graphql_schema,
             self.prepared.document,
             root_value=root,
             context_value=ctx,
@@ -397,7 +398,7 @@ class LiveEndpoint:
         # often against the runtime's clock, and exactly at the expiry otherwise).
         self.expiry_check_seconds = expiry_check_seconds
         # The documents and limits of HTTP, cached once for both.
-        self.rules = schema.documents
+        self.documents = schema.documents
         self.cohorts: dict[Hashable, Cohort] = {}
         self.connections: set[Connection] = set()
         self.stats = LiveStats()
@@ -534,7 +535,7 @@ class LiveEndpoint:
 
     async def _run(self, connection: Connection, op: Operation, payload: dict[str, Any]) -> None:
         try:
-            prepared = prepare(self.rules, payload)
+            prepared = prepare(self.documents, payload)
             if isinstance(prepared, list):
                 self._error(connection, op.id, prepared)
                 return
@@ -572,7 +573,7 @@ class LiveEndpoint:
     async def _subscribe(self, connection: Connection, op: Operation, prepared: Prepared) -> None:
         assert connection.ctx is not None
         field_name = prepared.root_field.name.value
-        feed = await feed_for(field_name, root_arguments(self.rules, prepared), connection.ctx)
+        feed = await feed_for(field_name, root_arguments(self.documents, prepared), connection.ctx)
         actor = connection.ctx.actor
         # Events carry nothing personal; a case renders differently for different viewers.
         visibility = actor.account_id if feed.case_id is not None and actor else None
