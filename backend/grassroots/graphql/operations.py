@@ -15,7 +15,8 @@ subscriptions are run by the WebSocket endpoint (ws.py) on the same documents.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import strawberry
@@ -36,6 +37,8 @@ from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from ..metrics import count_operation
+from ..settings import Settings
+from ..workflow.errors import WorkflowError
 from .documents import Documents
 from .errors import clear_storage_refusals
 from .limits import check_cost, check_rate
@@ -43,31 +46,49 @@ from .limits import check_cost, check_rate
 ALL_OPERATIONS = frozenset(OperationType)
 
 
+def should_mask(error: GraphQLError) -> bool:
+    """Expected errors (syntax, validation, permission, refused input) reach the client; any
+    other exception is a bug and its message may leak internals."""
+    original = error.original_error
+    return not (original is None or isinstance(original, GraphQLError | WorkflowError))
+
+
+@dataclass(frozen=True)
+class SchemaOptions:
+    production: bool = False
+    introspection: bool = True
+    max_query_depth: int = 12
+    max_aliases: int = 30
+    max_tokens: int = 5000
+    max_query_cost: int = 50_000
+
+    @classmethod
+    def of(cls, settings: Settings) -> SchemaOptions:
+        return cls(
+            production=settings.production,
+            introspection=settings.introspection,
+            max_query_depth=settings.max_query_depth,
+            max_aliases=settings.max_aliases,
+            max_tokens=settings.max_tokens,
+            max_query_cost=settings.max_query_cost,
+        )
+
+
 class GrassrootsSchema(strawberry.Schema):
     """The schema, with `execute` on the lean path. Built by schema.build_schema."""
 
-    def __init__(
-        self,
-        *args: Any,
-        depth: int,
-        aliases: int,
-        tokens: int,
-        introspection: bool,
-        max_cost: int,
-        should_mask: Callable[[GraphQLError], bool] | None,
-        **kwargs: Any,
-    ) -> None:
+    def __init__(self, *args: Any, options: SchemaOptions, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.documents = Documents(
             self._schema,
-            depth=depth,
-            aliases=aliases,
-            tokens=tokens,
-            introspection=introspection,
+            depth=options.max_query_depth,
+            aliases=options.max_aliases,
+            tokens=options.max_tokens,
+            introspection=options.introspection,
             suggestions=not self.config.disable_field_suggestions,
         )
-        self.max_cost = max_cost
-        self.should_mask = should_mask
+        self.max_cost = options.max_query_cost
+        self.production = options.production
         self.masker = MaskErrors()
         self.context_class_kwargs = execution_context_class_kwargs(self.execution_context_class)
 
@@ -127,6 +148,6 @@ class GrassrootsSchema(strawberry.Schema):
         # Logged as raised, before masking; told to the client after it.
         self.process_errors(errors)
         errors = clear_storage_refusals(errors)
-        if self.should_mask is None:
+        if not self.production:
             return errors
-        return [self.masker.anonymise_error(e) if self.should_mask(e) else e for e in errors]
+        return [self.masker.anonymise_error(e) if should_mask(e) else e for e in errors]
