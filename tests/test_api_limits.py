@@ -146,6 +146,24 @@ async def test_url_encoded_posts_are_refused(api: Api) -> None:
     assert '"data"' not in response.text
 
 
+async def test_json_posts_with_parameters_or_odd_bodies_get_the_general_answers(api: Api) -> None:
+    # A content type with parameters runs like the plain one
+    with_charset = await api.http.post(
+        "/graphql",
+        content='{"query": "{ regions { id } }"}',
+        headers={"Content-Type": "application/json; charset=utf-8"},
+    )
+    assert with_charset.status_code == 200
+    assert with_charset.json()["data"]["regions"]
+    # Variables that are not an object, and a body without a query, are refused by name
+    bad_variables = await api.http.post("/graphql", json={"query": ME, "variables": "x"})
+    assert bad_variables.status_code == 400
+    assert "variables" in bad_variables.text
+    no_query = await api.http.post("/graphql", json={"variables": {}})
+    assert no_query.status_code == 400
+    assert "query" in no_query.text.lower()
+
+
 async def test_no_tracing_or_debug_output(prod_api: Api) -> None:
     body = await prod_api.raw("{ caseByNumber(number: 1) { id } }")
     text = str(body)

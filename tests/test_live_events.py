@@ -167,6 +167,25 @@ async def test_queries_and_mutations_run_over_the_socket(api: Api, app: Starlett
         assert done == {"id": op, "type": "complete"}
 
 
+DUPLICATED_FIELDS = 'subscription { events(regionId: "1") { ' + "seq " * 11 + "} }"
+
+
+async def test_a_subscription_meets_the_same_document_limits_as_a_query(
+    api: Api, app: Starlette
+) -> None:
+    # Given a wall screen's token
+    token = await api.login("community1")
+    async with serving(app) as url, LiveClient.connect(url, token) as live:
+        # When it subscribes with one field selected eleven times (HTTP refuses more than ten)
+        op = await live.subscribe(DUPLICATED_FIELDS)
+        # Then the subscription is refused with the same error, and nothing follows
+        (refused,) = await live.take(1)
+        assert refused["id"] == op
+        assert refused["type"] == "error"
+        assert refused["payload"][0]["message"].startswith("The field 'seq' is selected")
+        assert await live.quiet()
+
+
 DASHBOARD_SUBSCRIPTION = """
 subscription Screen($regionId: ID!) { dashboardUpdated(regionId: $regionId) { newToday open } }
 """
