@@ -9,7 +9,7 @@ import sqlite3
 import uuid
 from typing import Any
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 
 from ..images import jpeg
 from ..operations import (
@@ -318,6 +318,42 @@ def test_staff_put_a_project_on_the_lists(new_page: NewPage, base_url: str, api:
     item = page.locator(f"[data-test=list-item][data-title='{title}']")
     expect(item).to_have_attribute("data-status", "OPEN")
     expect(page.get_by_test_id("list-done")).to_contain_text(title)
+
+
+def test_a_list_item_opened_before_the_regions_arrive_goes_to_the_region_shown(
+    new_page: NewPage, base_url: str
+) -> None:
+    # Given community staff whose desk is still waiting for its regions
+    held: list[Route] = []
+    page = new_page()
+    page.add_init_script("localStorage.setItem('grassroots.locale', 'en')")
+    page.route(
+        "**/graphql",
+        lambda route: (
+            held.append(route)
+            if "DeskScope" in (route.request.post_data or "")
+            else route.fallback()
+        ),
+    )
+    with page.expect_request(lambda request: "DeskScope" in (request.post_data or "")):
+        sign_in(page, base_url, "community1", "/desk?tab=lists")
+    expect(page.get_by_test_id("list-new")).to_be_visible()
+
+    # When they open the form, the regions arrive, and they create a titled project
+    page.get_by_test_id("list-new").click()
+    for route in held:
+        route.fallback()
+    region = page.get_by_test_id("list-field-region")
+    expect(region.locator("option").first).to_be_attached()
+    shown = region.evaluate("select => select.selectedOptions[0]?.textContent ?? ''")
+    title = _unique("단지 입구 경사로")
+    page.get_by_test_id("list-field-title").fill(title)
+    page.get_by_test_id("list-create-submit").click()
+
+    # Then it is on the list, in the region the form showed
+    item = page.locator(f"[data-test=list-item][data-title='{title}']")
+    expect(item).to_have_attribute("data-status", "OPEN")
+    expect(item.locator("td").nth(1)).to_have_text(shown)
 
 
 def test_a_resolution_photo_goes_in_through_the_desk(
