@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from grassroots.clock import FrozenClock
-from grassroots.models import Event, PartyMember, PartyOrganisation
+from grassroots.models import Case, Event, PartyMember, PartyOrganisation, Region
 from grassroots.settings import Settings
 
 from . import flows, lookup
@@ -164,6 +164,26 @@ async def test_party_stats_are_for_staff_leaders_and_displays_in_scope(
     yanqing = await lookup.region(api, "COMMUNITY", "延青社区")
     stats = (await api.as_user(user, PARTY_STATS, {"regionId": yanqing["id"]}))["partyStats"]
     assert (stats is not None) is visible
+
+
+async def test_party_stats_count_the_cases_of_their_region(api: Api, app: object) -> None:
+    # Given the Party figures of 延青 and of the whole city
+    yanqing = await lookup.region(api, "COMMUNITY", "延青社区")
+    city = await lookup.region(api, "CITY", "延吉市")
+
+    async def collected(region: dict[str, str]) -> int:
+        stats = await api.as_user("admin", PARTY_STATS, {"regionId": region["id"]})
+        return int(stats["partyStats"]["casesCollected"])
+
+    before = (await collected(yanqing), await collected(city))
+
+    # When a resident reports a problem in 延青
+    await flows.report(api)
+
+    # Then both count it, and 延青's figure is the number of its cases
+    assert (await collected(yanqing), await collected(city)) == (before[0] + 1, before[1] + 1)
+    path = (await Region.get(name_zh="延青社区")).path
+    assert await collected(yanqing) == await Case.filter(region_path__startswith=path).count()
 
 
 async def test_the_demo_party_builder_plays_its_weeks_without_refusals(

@@ -7,12 +7,13 @@ from dataclasses import dataclass
 
 from tortoise.functions import Sum
 
-from ..models import Assignment, Case, ListItem, PartyMember, PartyOrganisation, ServiceTask
+from ..models import Assignment, ListItem, PartyMember, PartyOrganisation, ServiceTask
 from ..models.lists import ListItemKind
 from ..models.party import RegistrationStatus
 from ..models.tasks import AssignmentStatus
 from .dashboard import Scope, register_section
 from .lists import DONE_STATUSES
+from .stats import case_total, path_upper
 
 
 @dataclass(frozen=True)
@@ -35,9 +36,11 @@ class PartyStats:
 
 
 async def party_stats(region_path: str) -> PartyStats:
-    members = PartyMember.filter(community_path__startswith=region_path)
-    items = ListItem.filter(region_path__startswith=region_path)
-    assignments = Assignment.filter(task__region_path__startswith=region_path)
+    # Subtrees as path ranges: an index serves them, where LIKE 'prefix%' reads every row.
+    upper = path_upper(region_path)
+    members = PartyMember.filter(community_path__gte=region_path, community_path__lt=upper)
+    items = ListItem.filter(region_path__gte=region_path, region_path__lt=upper)
+    assignments = Assignment.filter(task__region_path__gte=region_path, task__region_path__lt=upper)
     completed = assignments.filter(status=AssignmentStatus.COMPLETED)
     totals = await completed.annotate(total=Sum("service_minutes")).values("total")
     total_minutes = sum(int(row["total"] or 0) for row in totals)
@@ -49,9 +52,13 @@ async def party_stats(region_path: str) -> PartyStats:
         members_registered=await members.filter(registration=RegistrationStatus.CONFIRMED).count(),
         members_pending=await members.filter(registration=RegistrationStatus.PENDING).count(),
         organisations_registered=await PartyOrganisation.filter(
-            community_path__startswith=region_path, registration=RegistrationStatus.CONFIRMED
+            community_path__gte=region_path,
+            community_path__lt=upper,
+            registration=RegistrationStatus.CONFIRMED,
         ).count(),
-        tasks_posted=await ServiceTask.filter(region_path__startswith=region_path).count(),
+        tasks_posted=await ServiceTask.filter(
+            region_path__gte=region_path, region_path__lt=upper
+        ).count(),
         sign_ups=await assignments.exclude(status=AssignmentStatus.CANCELLED).count(),
         services_completed=await completed.count(),
         service_hours=round(total_minutes / 60, 1),
@@ -62,7 +69,7 @@ async def party_stats(region_path: str) -> PartyStats:
         projects_completed=await projects.filter(status__in=list(DONE_STATUSES)).count(),
         difficulties_collected=await difficulties.count(),
         difficulties_solved=await difficulties.filter(status__in=list(DONE_STATUSES)).count(),
-        cases_collected=await Case.filter(region_path__startswith=region_path).count(),
+        cases_collected=await case_total(region_path),
     )
 
 

@@ -97,6 +97,21 @@ def path_upper(path: str) -> str:
     return path[:-1] + "0"
 
 
+async def case_total(region_path: str) -> int:
+    """The cases of a region subtree, from the status counters: counting the cases table
+    would read every case of the subtree (a city's million)."""
+    conn = connection()
+    rows = await conn.execute_query_dict(
+        portable(
+            'SELECT COALESCE(SUM("n"), 0) AS "n" FROM "stat_status" '
+            'WHERE "region_path" >= ? AND "region_path" < ?',
+            conn,
+        ),
+        [region_path, path_upper(region_path)],
+    )
+    return int(rows[0]["n"])
+
+
 @functools.lru_cache(maxsize=4096)
 def path_chain(path: str) -> tuple[tuple[str, int], ...]:
     """(path, id) of every region on `path`, root first: "/1/4/" → (("/1/", 1), ("/1/4/", 4))."""
