@@ -36,6 +36,16 @@ query Dashboard($regionId: ID!) {
 }
 """
 REGIONS = "query Regions($code: String!) { regions(code: $code) { id nameZh } }"
+CREATE_DISPLAY_TOKEN = """
+mutation Display($input: CreateApiTokenInput!) {
+  createApiToken(input: $input) { token apiToken { id } userErrors { field message code } }
+}
+"""
+REVOKE_TOKEN = """
+mutation Revoke($input: RevokeApiTokenInput!) {
+  revokeApiToken(input: $input) { userErrors { field code } }
+}
+"""
 GRIDS = "{ regions(level: GRID) { id code } }"
 CATEGORIES = "{ categories { id code } }"
 DEPARTMENTS = "{ departments { id code } }"
@@ -247,6 +257,33 @@ def test_signing_in_on_the_screen_and_choosing_a_region_in_the_address(
     # Then that region is shown
     minxing = api.run(REGIONS, {"code": "222401003002"})["regions"][0]
     expect(other.get_by_test_id("region-name")).to_have_text(minxing["nameZh"])
+
+
+def test_a_screen_whose_token_is_revoked_asks_to_sign_in_and_stops_calling(
+    new_page: NewPage, base_url: str, api: SyncApi
+) -> None:
+    # Given a wall screen showing 延青 live with a DISPLAY token of its own
+    yanqing = api.run(REGIONS, {"code": "222401003001"})["regions"][0]
+    made = api.as_user(
+        "admin",
+        CREATE_DISPLAY_TOKEN,
+        {"input": {"name": _unique("wall"), "role": "DISPLAY", "regionId": yanqing["id"]}},
+    )["createApiToken"]
+    page = new_page()
+    sockets: list[Any] = []
+    page.on("websocket", lambda socket: sockets.append(socket))
+    _open(page, base_url, made["token"])
+
+    # When the admin revokes the token
+    revoked = api.as_user("admin", REVOKE_TOKEN, {"input": {"tokenId": made["apiToken"]["id"]}})
+    assert revoked["revokeApiToken"]["userErrors"] == []
+
+    # Then the screen asks to sign in, and does not knock again with the dead token
+    expect(page.locator("form.login")).to_be_visible(timeout=LIVE)
+    expect(page.get_by_test_id("region-name")).to_have_count(0)
+    knocked = len(sockets)
+    page.wait_for_timeout(3_000)  # the client would retry within a second, then every few
+    assert len(sockets) == knocked
 
 
 def test_the_heap_stays_flat_and_the_feed_bounded_over_thousands_of_events(

@@ -79,6 +79,13 @@ function wsUrl() {
   return `${protocol === "https:" ? "wss" : "ws"}://${host}/graphql`;
 }
 
+// The server's close codes for a connection it will not take with this token.
+const REFUSED = new Set([4401, 4403]);
+
+function refused(event) {
+  return REFUSED.has(event?.code);
+}
+
 function liveClient() {
   if (client && clientToken === session.token) return client;
   client?.dispose();
@@ -88,7 +95,13 @@ function liveClient() {
     lazy: true,
     keepAlive: 15_000,
     retryAttempts: Infinity,
-    shouldRetry: () => true,
+    // A refused token (unknown, expired, revoked) stays refused: the session ends and the
+    // page asks to sign in, instead of knocking again every ten seconds all day.
+    shouldRetry: (event) => {
+      if (!refused(event)) return true;
+      if (clientToken === session.token) clearSession();
+      return false;
+    },
     // Exponential back-off with jitter, capped at 10 s, so a room of screens does not
     // reconnect in lock-step after an outage.
     retryWait: async (retries) => {
@@ -131,7 +144,8 @@ export function subscribe(query, variables, onData, onError = console.error) {
       next: (msg) => (msg.errors ? onError(new ApiError(msg.errors)) : onData(msg.data)),
       error: (err) => {
         onError(err);
-        if (!stopped) setTimeout(start, 2000);
+        // Refused: whoever signs in next subscribes afresh.
+        if (!stopped && !refused(err)) setTimeout(start, 2000);
       },
       complete: () => {
         if (!stopped) setTimeout(start, 2000);
