@@ -65,6 +65,8 @@ async def test_a_query_that_could_touch_too_much_is_refused_before_it_runs(api: 
     assert error["extensions"]["cost"] > error["extensions"]["limit"] == 50_000
     assert "first/last" in error["message"]
     assert body["data"] is None
+    # and the answer reports the cost like every other
+    assert body["extensions"]["cost"] == {"requested": error["extensions"]["cost"], "limit": 50_000}
 
 
 async def test_page_size_counts_in_the_cost(api: Api) -> None:

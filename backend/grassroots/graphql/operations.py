@@ -117,10 +117,13 @@ class GrassrootsSchema(strawberry.Schema):
             cost = check_cost(
                 self._schema, document, operation_name, variable_values, self.max_cost
             )
-            if kind is OperationType.MUTATION:
-                check_rate(context_value, document, operation_name)
         except GraphQLError as error:
-            return self._refused([error])
+            return self._refused([error], self._cost(error.extensions["cost"]))
+        if kind is OperationType.MUTATION:
+            try:
+                check_rate(context_value, document, operation_name)
+            except GraphQLError as error:
+                return self._refused([error], self._cost(cost))
         result = execute(
             self._schema,
             document,
@@ -136,13 +139,18 @@ class GrassrootsSchema(strawberry.Schema):
         assert isinstance(result, GraphQLExecutionResult)
         errors = self._errors(result.errors) if result.errors else None
         count_operation(document, operation_name, kind.value, bool(errors))
-        extensions = {"cost": {"requested": cost, "limit": self.max_cost}}
-        return ExecutionResult(data=result.data, errors=errors, extensions=extensions)
+        return ExecutionResult(data=result.data, errors=errors, extensions=self._cost(cost))
 
-    def _refused(self, errors: list[GraphQLError]) -> ExecutionResult:
+    def _cost(self, requested: int) -> dict[str, Any]:
+        """Every answer that got as far as costing its operation reports the cost."""
+        return {"cost": {"requested": requested, "limit": self.max_cost}}
+
+    def _refused(
+        self, errors: list[GraphQLError], extensions: dict[str, Any] | None = None
+    ) -> ExecutionResult:
         """Refused before it ran (syntax, validation, limits): nothing was executed."""
         count_operation(None, None, None, True)
-        return ExecutionResult(data=None, errors=self._errors(errors))
+        return ExecutionResult(data=None, errors=self._errors(errors), extensions=extensions)
 
     def _errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
         # Logged as raised, before masking; told to the client after it.
