@@ -118,7 +118,7 @@ class GrassrootsSchema(strawberry.Schema):
                 self._schema, document, operation_name, variable_values, self.max_cost
             )
         except GraphQLError as error:
-            return self._refused([error], self._cost(error.extensions["cost"]))
+            return self._refused([error], self._cost((error.extensions or {})["cost"]))
         if kind is OperationType.MUTATION:
             try:
                 check_rate(context_value, document, operation_name)
