@@ -207,3 +207,16 @@ async def test_circular_introspection_is_refused_by_the_depth_limit(api: Api) ->
         nested = f"fields {{ type {{ {nested} }} }}"
     body = await api.raw("{ __schema { types { " + nested + " } } }")
     assert "depth" in body["errors"][0]["message"].lower()
+
+
+async def test_the_schema_has_no_entry_point_around_its_limits(settings: Settings) -> None:
+    # Given the service's schema, whose guards run in `execute`
+    from grassroots.graphql.schema import build_schema
+
+    schema = build_schema(settings)
+
+    # Then the synchronous and subscription entry points of Strawberry are closed
+    with pytest.raises(NotImplementedError):
+        schema.execute_sync(DEEP_REGIONS)
+    with pytest.raises(NotImplementedError):
+        await schema.subscribe(DEEP_REGIONS)

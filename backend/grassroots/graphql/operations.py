@@ -141,6 +141,14 @@ class GrassrootsSchema(strawberry.Schema):
         count_operation(document, operation_name, kind.value, bool(errors))
         return ExecutionResult(data=result.data, errors=errors, extensions=self._cost(cost))
 
+    # The guards above run on `execute` alone: the other entry points are closed, so no
+    # caller can reach the resolvers around them.
+    def execute_sync(self, *args: Any, **kwargs: Any) -> ExecutionResult:
+        raise NotImplementedError("operations run through execute (HTTP) or the live endpoint")
+
+    async def subscribe(self, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError("subscriptions run through the live endpoint (graphql/ws.py)")
+
     def _cost(self, requested: int) -> dict[str, Any]:
         """Every answer that got as far as costing its operation reports the cost."""
         return {"cost": {"requested": requested, "limit": self.max_cost}}
