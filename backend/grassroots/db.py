@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from typing import Any
 
+import asyncpg
 from tortoise import Tortoise, connections
 from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.transactions import in_transaction
@@ -31,6 +32,20 @@ SQLITE_PRAGMAS = {
 PG_POOL = {"minsize": 1, "maxsize": 10}
 
 
+class PooledConnection(asyncpg.Connection):  # type: ignore[misc]
+    """A PostgreSQL connection that goes back to its pool as it is.
+
+    asyncpg resets a connection on every release with a query of its own (unlisten, close
+    cursors, reset settings, release advisory locks): a round trip per transaction and per
+    statement outside one. This service sets no session state, listens to nothing and takes
+    only transaction-scoped locks, so there is nothing to undo; an open transaction is
+    still rolled back on release.
+    """
+
+    def get_reset_query(self) -> str:
+        return ""
+
+
 def tortoise_config(database_url: str) -> dict[str, Any]:
     if database_url.startswith("sqlite://"):
         path = database_url.removeprefix("sqlite://")
@@ -44,6 +59,7 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
         credentials = connection["credentials"]
         for key, value in PG_POOL.items():
             credentials.setdefault(key, value)
+        credentials["connection_class"] = PooledConnection
     else:
         raise ValueError("GRASSROOTS_DATABASE_URL must be sqlite://… or postgres://…")
     return {
