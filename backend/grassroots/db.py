@@ -16,13 +16,26 @@ MODEL_MODULES = ["grassroots.models"]
 # Schema changes ship as migrations in this package, applied by grassroots.migrate.
 MIGRATIONS_MODULE = "grassroots.migrations"
 
+# How long a write waits for another transaction's lock before it is refused as busy
+# (storage_errors), on SQLite and on PostgreSQL alike.
+LOCK_WAIT_MS = 10_000
+
 # WAL lets readers run beside the writer; synchronous=FULL makes a commit durable before
 # the mutation is acknowledged; busy_timeout makes a second process wait instead of failing.
 SQLITE_PRAGMAS = {
     "journal_mode": "WAL",
     "synchronous": "FULL",
-    "busy_timeout": 10000,
+    "busy_timeout": LOCK_WAIT_MS,
     "foreign_keys": "ON",
+}
+
+# Session settings of every PostgreSQL connection, unless the URL says (`?lock_timeout=2s`):
+# a write waits for a lock as long as on SQLite, then is refused as busy, instead of
+# queueing for ever behind a stuck one; and a transaction left idle (a frozen process)
+# cannot hold the event log's lock, and so every write of the city, for more than a minute.
+PG_SESSION = {
+    "lock_timeout": f"{LOCK_WAIT_MS}ms",
+    "idle_in_transaction_session_timeout": "60s",
 }
 
 
@@ -57,9 +70,12 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
     elif database_url.startswith(("postgres://", "postgresql://")):
         connection = expand_db_url(database_url)  # the asyncpg backend
         credentials = connection["credentials"]
-        for key, value in PG_POOL.items():
-            credentials.setdefault(key, value)
+        for name, size in PG_POOL.items():
+            credentials.setdefault(name, size)
         credentials["connection_class"] = PooledConnection
+        session: dict[str, str] = credentials.setdefault("server_settings", {})
+        for name, setting in PG_SESSION.items():
+            session[name] = str(credentials.pop(name, setting))
     else:
         raise ValueError("GRASSROOTS_DATABASE_URL must be sqlite://… or postgres://…")
     return {

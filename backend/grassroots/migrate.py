@@ -304,6 +304,8 @@ async def _migration_lock() -> AsyncIterator[Any]:
     client = connection()
     if client.capabilities.dialect == "postgres":
         async with in_transaction(client.connection_name) as transaction:
+            # Another process's upgrade may take a while: wait for it, however long.
+            await transaction.execute_query("SET LOCAL lock_timeout = 0")
             await transaction.execute_query("SELECT pg_advisory_xact_lock($1)", [MIGRATION_LOCK])
             yield transaction
         return

@@ -1,0 +1,92 @@
+"""PostgreSQL: a write that waits on a stuck transaction's lock is refused as busy after the
+lock timeout, as on SQLite after its busy timeout, instead of queueing for ever; and nothing
+of it is written. (The SQLite side is in test_storage_faults.)"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import time
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+
+from grassroots.app import create_app
+from grassroots.db import EVENT_LOG_LOCK
+from grassroots.models import Case
+from grassroots.settings import Settings
+
+from . import lookup
+from .client import Api
+from .conftest import ON_POSTGRES
+from .operations import REPORT_CASE
+
+
+async def report(api: Api, title: str) -> dict[str, Any]:
+    """resident1 reports a problem in their grid; the payload, userErrors and all."""
+    yanqing = await lookup.region(api, "COMMUNITY", "延青社区")
+    grid = (await lookup.grids_of(api, yanqing["id"]))[0]
+    variables = {
+        "input": {
+            "title": title,
+            "description": "확인 부탁드립니다 请核实处理",
+            "categoryId": await lookup.category(api, "heating.pipe-leak"),
+            "regionId": grid["id"],
+        }
+    }
+    return dict((await api.as_user("resident1", REPORT_CASE, variables))["reportCase"])
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="PostgreSQL's lock_timeout")
+async def test_a_write_behind_a_stuck_transaction_is_refused_as_busy_and_writes_nothing(
+    settings: Settings, database_url: str
+) -> None:
+    # Given a server whose connections wait 0.3 s (not 10) for a lock, for speed, chosen in
+    # the database URL as an operator would
+    quick = dataclasses.replace(settings, database_url=f"{database_url}?lock_timeout=300ms")
+    app = create_app(quick, run_scheduler=False)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+            api = Api(http)
+            assert (await report(api, "잠금 전 锁前"))["userErrors"] == []
+
+            # When another process is stuck in the middle of a write, holding the event log
+            stuck = await asyncpg.connect(database_url)
+            try:
+                await stuck.execute("BEGIN")
+                await stuck.execute("SELECT pg_advisory_xact_lock($1)", EVENT_LOG_LOCK)
+                started = time.monotonic()
+                refused = await asyncio.wait_for(report(api, "잠금 중 锁中"), timeout=10)
+                waited = time.monotonic() - started
+            finally:
+                await stuck.close()  # its transaction rolls back
+
+            # Then the resident is told the database is busy, within the timeout, and
+            # nothing of the report was written
+            assert refused["case"] is None
+            assert [e["code"] for e in refused["userErrors"]] == ["DATABASE_BUSY"]
+            assert waited < 5
+            assert await Case.filter(title="잠금 중 锁中").count() == 0
+
+            # When the stuck transaction is gone, the same report goes through
+            assert (await report(api, "잠금 중 锁中"))["userErrors"] == []
+            assert await Case.filter(title="잠금 중 锁中").count() == 1
+
+
+def test_every_postgres_connection_waits_ten_seconds_for_a_lock_unless_the_url_says() -> None:
+    from grassroots.db import tortoise_config
+
+    def session(url: str) -> dict[str, str]:
+        credentials = tortoise_config(url)["connections"]["default"]["credentials"]
+        return dict(credentials["server_settings"])
+
+    # The same wait as SQLite's busy_timeout, and no transaction idles for more than a minute
+    assert session("postgres://grassroots@db/city") == {
+        "lock_timeout": "10000ms",
+        "idle_in_transaction_session_timeout": "60s",
+    }
+    # An operator's choice in the URL wins
+    assert session("postgres://grassroots@db/city?lock_timeout=2s")["lock_timeout"] == "2s"
