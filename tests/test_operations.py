@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
+import os
 import signal
 import subprocess
 import time
@@ -131,6 +132,27 @@ async def test_every_response_carries_a_request_id(api: Api) -> None:
     assert len(made.headers["x-request-id"]) == 32
     assert next_made.headers["x-request-id"] != made.headers["x-request-id"]
     assert "injected" not in hostile.headers["x-request-id"]
+
+
+def test_a_forked_worker_makes_request_ids_of_its_own() -> None:
+    from grassroots.logs import request_ids
+
+    # Given a process that made request ids, when it forks a worker
+    parent = {request_ids.next()[:24] for _ in range(3)}
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # the worker: its first ids, to the parent
+        os.write(write, "".join(request_ids.next() for _ in range(3)).encode())
+        os._exit(0)
+    os.close(write)
+    made = os.read(read, 200).decode()
+    os.waitpid(child, 0)
+
+    # Then the worker's ids share no prefix with the parent's, and are well formed
+    worker = {made[i : i + 24] for i in range(0, len(made), 32)}
+    assert len(made) == 96
+    assert len(parent) == len(worker) == 1
+    assert parent.isdisjoint(worker)
 
 
 # --- a real server process: JSON logs and graceful shutdown ---------------------------------

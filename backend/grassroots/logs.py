@@ -66,20 +66,18 @@ def configure_logging(level: str = "INFO", *, json_lines: bool = True) -> None:
 
 class RequestIds:
     """Ids unique across processes and restarts without a random draw per request: a random
-    prefix per process, then a counter."""
+    prefix per process, then a counter. A forked worker draws its own prefix when it is
+    forked (asking for the process id on every request is a system call)."""
 
     def __init__(self) -> None:
-        self.pid = 0
-        self.prefix = ""
+        self.renew()
+        os.register_at_fork(after_in_child=self.renew)
+
+    def renew(self) -> None:
+        self.prefix = secrets.token_hex(12)
         self.count = itertools.count()
 
     def next(self) -> str:
-        if self.pid != os.getpid():  # a forked worker draws its own prefix
-            self.pid, self.prefix, self.count = (
-                os.getpid(),
-                secrets.token_hex(12),
-                itertools.count(),
-            )
         return f"{self.prefix}{next(self.count):08x}"
 
 

@@ -16,7 +16,7 @@ from strawberry.extensions.max_aliases import create_validator as alias_rule
 from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 from strawberry.schema.base import BaseSchema
 
-from .limits import field_duplicates_rule
+from .limits import field_duplicates_rule, query_cost
 
 CACHED_DOCUMENTS = 256
 MAX_FIELD_DUPLICATES = 10
@@ -45,6 +45,9 @@ class Documents:
         self.tokens = tokens
         self.suggestions = suggestions
         self.document = functools.lru_cache(maxsize=CACHED_DOCUMENTS)(self._document)
+        self.cost_without_variables = functools.lru_cache(maxsize=CACHED_DOCUMENTS)(
+            self._cost_without_variables
+        )
 
     def _document(self, query: str) -> DocumentNode | list[GraphQLError]:
         """The validated document, or the errors that refuse it (cached as well: a client
@@ -59,3 +62,10 @@ class Documents:
             for refusal in errors:
                 BaseSchema.remove_field_suggestion(refusal)
         return errors or document
+
+    def _cost_without_variables(self, query: str, operation_name: str | None) -> int:
+        """The cost of an operation sent without variables: its text alone decides it, so
+        it is counted once per document (the cost of a valid document)."""
+        document = self.document(query)
+        assert not isinstance(document, list), "a refused document has no cost"
+        return query_cost(self.graphql_schema, document, operation_name, {})

@@ -41,7 +41,7 @@ from ..settings import Settings
 from ..workflow.errors import WorkflowError
 from .documents import Documents
 from .errors import clear_storage_refusals
-from .limits import check_cost, check_rate
+from .limits import check_rate, query_cost, refuse_costly
 
 ALL_OPERATIONS = frozenset(OperationType)
 
@@ -114,8 +114,11 @@ class GrassrootsSchema(strawberry.Schema):
         if kind not in (allowed_operation_types or ALL_OPERATIONS):
             raise InvalidOperationTypeError(kind)
         try:
-            cost = check_cost(
-                self._schema, document, operation_name, variable_values, self.max_cost
+            cost = refuse_costly(
+                query_cost(self._schema, document, operation_name, variable_values)
+                if variable_values
+                else self.documents.cost_without_variables(query, operation_name),
+                self.max_cost,
             )
         except GraphQLError as error:
             return self._refused([error], self._cost((error.extensions or {})["cost"]))
