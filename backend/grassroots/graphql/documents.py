@@ -1,4 +1,5 @@
-"""Parsing and validation with the service's limits, cached per document text.
+"""Parsing and validation with the service's limits, cached per document text, and the
+cost of an operation sent without variables, which its text alone decides.
 
 One cache for every transport: HTTP queries and mutations and the WebSocket's subscriptions
 meet the same rules (depth, aliases, duplicated fields, tokens, introspection) and share

@@ -133,15 +133,14 @@ def query_cost(
     return 0
 
 
-def refuse_costly(cost: int, limit: int) -> int:
-    """The operation's cost; refused with QUERY_TOO_COSTLY above the limit."""
+def refuse_costly(cost: int, limit: int) -> None:
+    """An operation whose cost is above the limit is refused with QUERY_TOO_COSTLY."""
     if cost > limit:
         raise GraphQLError(
             f"The query could touch {cost} objects; the limit is {limit}. "
             "Ask for smaller pages (first/last) or fewer nested lists.",
             extensions={"code": "QUERY_TOO_COSTLY", "cost": cost, "limit": limit},
         )
-    return cost
 
 
 def field_duplicates_rule(limit: int) -> type[ValidationRule]:

@@ -113,15 +113,15 @@ class GrassrootsSchema(strawberry.Schema):
         kind = OperationType(operation.operation.value)
         if kind not in (allowed_operation_types or ALL_OPERATIONS):
             raise InvalidOperationTypeError(kind)
+        cost = (
+            query_cost(self._schema, document, operation_name, variable_values)
+            if variable_values
+            else self.documents.cost_without_variables(query, operation_name)
+        )
         try:
-            cost = refuse_costly(
-                query_cost(self._schema, document, operation_name, variable_values)
-                if variable_values
-                else self.documents.cost_without_variables(query, operation_name),
-                self.max_cost,
-            )
+            refuse_costly(cost, self.max_cost)
         except GraphQLError as error:
-            return self._refused([error], self._cost((error.extensions or {})["cost"]))
+            return self._refused([error], self._cost(cost))
         if kind is OperationType.MUTATION:
             try:
                 check_rate(context_value, document, operation_name)
