@@ -103,6 +103,9 @@ class MetricsMiddleware:
             HTTP_REQUESTS.labels(route, scope["method"], str(status)).inc()
 
 
+REFUSED = ("invalid", "-")
+
+
 def _first_field(document: Any, name: str | None) -> str:
     """The first root field of the operation run; validated against the schema by now, so
     the label set stays as small as the schema."""
@@ -119,15 +122,19 @@ def _first_field(document: Any, name: str | None) -> str:
     return "-"
 
 
-def count_operation(
-    document: Any, operation_name: str | None, kind: str | None, failed: bool
-) -> None:
-    """One GraphQL operation; `kind` None when it was refused before it ran (syntax,
-    validation, limits): then there is no trustworthy field name."""
-    labels = (kind, _first_field(document, operation_name)) if kind else ("invalid", "-")
+def count_operation(document: Any, operation_name: str | None, kind: str, failed: bool) -> None:
+    """One GraphQL operation that ran, by kind and first field."""
+    labels = (kind, _first_field(document, operation_name))
     GRAPHQL_OPERATIONS.labels(*labels).inc()
     if failed:
         GRAPHQL_ERRORS.labels(*labels).inc()
+
+
+def count_refused() -> None:
+    """One operation refused before it ran (syntax, validation, limits): it has no
+    trustworthy kind or field name, and it failed."""
+    GRAPHQL_OPERATIONS.labels(*REFUSED).inc()
+    GRAPHQL_ERRORS.labels(*REFUSED).inc()
 
 
 def count_committed_event(seq: int) -> None:

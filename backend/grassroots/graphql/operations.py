@@ -36,7 +36,7 @@ from strawberry.schema.schema import execution_context_class_kwargs
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
-from ..metrics import count_operation
+from ..metrics import count_operation, count_refused
 from ..settings import Settings
 from ..workflow.errors import WorkflowError
 from .documents import Documents
@@ -160,7 +160,7 @@ class GrassrootsSchema(strawberry.Schema):
         self, errors: list[GraphQLError], extensions: dict[str, Any] | None = None
     ) -> ExecutionResult:
         """Refused before it ran (syntax, validation, limits): nothing was executed."""
-        count_operation(None, None, None, True)
+        count_refused()
         return ExecutionResult(data=None, errors=self._errors(errors), extensions=extensions)
 
     def _errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
