@@ -32,7 +32,7 @@ from . import export_labels as words
 from .actor import STAFF_ROLES, Actor
 from .department_report import department_report
 from .party import can_see_member, can_see_member_phone
-from .stats import path_upper
+from .stats import in_subtree
 from .visibility import can_see_personal_data, mask_name, mask_phone
 
 BATCH = 500  # rows per query: memory is bounded by this, queries grow with rows / BATCH
@@ -71,11 +71,6 @@ class Selection:
     tz: ZoneInfo
     language: str
     min_volume: int
-
-    @property
-    def upper(self) -> str:
-        """With the region's path, the range of paths of its subtree: path <= p < upper."""
-        return path_upper(self.region.path)
 
     def local(self, at: datetime | None) -> datetime | None:
         """A moment as the city's wall-clock time, which spreadsheets show as it is."""
@@ -116,7 +111,7 @@ async def _names(sel: Selection, model: type[Model], **filters: Any) -> dict[int
 
 
 async def _subtree_names(sel: Selection) -> dict[int, str]:
-    return await _names(sel, Region, path__gte=sel.region.path, path__lt=sel.upper)
+    return await _names(sel, Region, **in_subtree("path", sel.region.path))
 
 
 async def _accounts(ids: Iterable[int | None]) -> dict[int, tuple[str, str | None]]:
@@ -162,8 +157,7 @@ CASE_COLUMNS = (
 async def case_table(sel: Selection) -> Table:
     """Cases reported in the region's subtree within the period."""
     query = Case.filter(
-        region_path__gte=sel.region.path,
-        region_path__lt=sel.upper,
+        **in_subtree("region_path", sel.region.path),
         created_at__gte=sel.start,
         created_at__lt=sel.end,
     )
@@ -239,8 +233,7 @@ def _sees_requester(actor: Actor, item: ListItem) -> bool:
 async def list_table(sel: Selection) -> Table:
     """List items put on the lists of the region's subtree within the period."""
     query = ListItem.filter(
-        region_path__gte=sel.region.path,
-        region_path__lt=sel.upper,
+        **in_subtree("region_path", sel.region.path),
         created_at__gte=sel.start,
         created_at__lt=sel.end,
     )
@@ -300,8 +293,7 @@ SERVICE_COLUMNS = (
 async def service_table(sel: Selection) -> Table:
     """Every sign-up for the service tasks of the region's subtree that start in the period."""
     query = Assignment.filter(
-        task__region_path__gte=sel.region.path,
-        task__region_path__lt=sel.upper,
+        **in_subtree("task__region_path", sel.region.path),
         task__starts_at__gte=sel.start,
         task__starts_at__lt=sel.end,
     ).select_related("task", "member")

@@ -13,7 +13,7 @@ from ..models.party import RegistrationStatus
 from ..models.tasks import AssignmentStatus
 from .dashboard import Scope, register_section
 from .lists import DONE_STATUSES
-from .stats import case_total, path_upper
+from .stats import case_total, in_subtree
 
 
 @dataclass(frozen=True)
@@ -37,10 +37,9 @@ class PartyStats:
 
 async def party_stats(region_path: str) -> PartyStats:
     # Subtrees as path ranges: an index serves them, where LIKE 'prefix%' reads every row.
-    upper = path_upper(region_path)
-    members = PartyMember.filter(community_path__gte=region_path, community_path__lt=upper)
-    items = ListItem.filter(region_path__gte=region_path, region_path__lt=upper)
-    assignments = Assignment.filter(task__region_path__gte=region_path, task__region_path__lt=upper)
+    members = PartyMember.filter(**in_subtree("community_path", region_path))
+    items = ListItem.filter(**in_subtree("region_path", region_path))
+    assignments = Assignment.filter(**in_subtree("task__region_path", region_path))
     completed = assignments.filter(status=AssignmentStatus.COMPLETED)
     totals = await completed.annotate(total=Sum("service_minutes")).values("total")
     total_minutes = sum(int(row["total"] or 0) for row in totals)
@@ -52,13 +51,10 @@ async def party_stats(region_path: str) -> PartyStats:
         members_registered=await members.filter(registration=RegistrationStatus.CONFIRMED).count(),
         members_pending=await members.filter(registration=RegistrationStatus.PENDING).count(),
         organisations_registered=await PartyOrganisation.filter(
-            community_path__gte=region_path,
-            community_path__lt=upper,
+            **in_subtree("community_path", region_path),
             registration=RegistrationStatus.CONFIRMED,
         ).count(),
-        tasks_posted=await ServiceTask.filter(
-            region_path__gte=region_path, region_path__lt=upper
-        ).count(),
+        tasks_posted=await ServiceTask.filter(**in_subtree("region_path", region_path)).count(),
         sign_ups=await assignments.exclude(status=AssignmentStatus.CANCELLED).count(),
         services_completed=await completed.count(),
         service_hours=round(total_minutes / 60, 1),

@@ -97,6 +97,11 @@ def path_upper(path: str) -> str:
     return path[:-1] + "0"
 
 
+def in_subtree(field: str, path: str) -> dict[str, str]:
+    """Filter keywords selecting the rows whose `field` lies in the subtree of `path`."""
+    return {f"{field}__gte": path, f"{field}__lt": path_upper(path)}
+
+
 async def case_total(region_path: str) -> int:
     """The cases of a region subtree, from the status counters: counting the cases table
     would read every case of the subtree (a city's million)."""
