@@ -173,10 +173,10 @@ DUPLICATED_FIELDS = 'subscription { events(regionId: "1") { ' + "seq " * 11 + "}
 async def test_a_subscription_meets_the_same_document_limits_as_a_query(
     api: Api, app: Starlette
 ) -> None:
-    # Given a wall screen's token
+    # Given community staff on the live endpoint
     token = await api.login("community1")
     async with serving(app) as url, LiveClient.connect(url, token) as live:
-        # When it subscribes with one field selected eleven times (HTTP refuses more than ten)
+        # When they subscribe with one field selected eleven times (HTTP refuses more than ten)
         op = await live.subscribe(DUPLICATED_FIELDS)
         # Then the subscription is refused with the same error, and nothing follows
         (refused,) = await live.take(1)
