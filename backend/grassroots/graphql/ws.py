@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import orjson
 from graphql import (
     DocumentNode,
     ExecutionResult,
@@ -187,7 +188,7 @@ class Connection:
         self.expiry: asyncio.Task[None] | None = None
 
     def send(self, message: dict[str, Any]) -> None:
-        self.enqueue(json.dumps(message, ensure_ascii=False, separators=(",", ":")))
+        self.enqueue(orjson.dumps(message).decode())
 
     def send_next(self, op_id: str, payload: str) -> None:
         # Only the id differs between the members of a cohort: splice it into shared text.
@@ -372,7 +373,7 @@ def result_json(result: ExecutionResult) -> str:
     body: dict[str, Any] = {"data": result.data}
     if result.errors:
         body["errors"] = [error.formatted for error in result.errors]
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":"), default=str)
+    return orjson.dumps(body, default=str).decode()
 
 
 # --- the endpoint ------------------------------------------------------------------------
