@@ -90,3 +90,38 @@ def test_every_postgres_connection_waits_ten_seconds_for_a_lock_unless_the_url_s
     }
     # An operator's choice in the URL wins
     assert session("postgres://grassroots@db/city?lock_timeout=2s")["lock_timeout"] == "2s"
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="PostgreSQL's row locks")
+async def test_a_report_waiting_for_the_event_log_does_not_hold_up_the_case_numbers(
+    api: Api, database_url: str
+) -> None:
+    # Given a first report, so that this year's case-number counter exists
+    first = await report(api, "첫 신고 第一件")
+    assert first["userErrors"] == []
+
+    # When another process holds the event log and a second report is left waiting for it
+    stuck = await asyncpg.connect(database_url)
+    other = await asyncpg.connect(database_url)
+    try:
+        await stuck.execute("BEGIN")
+        await stuck.execute("SELECT pg_advisory_xact_lock($1)", EVENT_LOG_LOCK)
+        waiting = asyncio.ensure_future(report(api, "기다리는 신고 等待中"))
+        await asyncio.sleep(0.5)
+        assert not waiting.done()
+
+        # Then a third process may still number a case: the waiting report does not keep
+        # the year's counter row locked (every report in the city would queue behind it)
+        await other.execute("SET lock_timeout = '200ms'")
+        bumped = await other.fetchval(
+            "UPDATE counter SET value = value + 1 WHERE name LIKE 'case:%' RETURNING value"
+        )
+        assert bumped == 3  # the first report's number, the waiting one's, and this one
+    finally:
+        await stuck.close()  # its transaction rolls back: the waiting report goes on
+        await other.close()
+
+    # And the waiting report is written, with the number it took before it waited
+    second = await asyncio.wait_for(waiting, timeout=10)
+    assert second["userErrors"] == []
+    assert second["case"]["number"].endswith("-000002")

@@ -46,9 +46,7 @@ async def append(
                 payload=payload,
             )
     await lock_event_log()
-    numbered: dict[str, Any] = {"seq": await _next_seq()} if is_postgres() else {}
-    event = await Event.create(
-        **numbered,
+    event = Event(
         kind=kind,
         region_path=region_path,
         subject_type=subject_type,
@@ -57,17 +55,36 @@ async def append(
         created_at=at,
         payload=payload or {},
     )
+    if is_postgres():
+        event.seq = await _insert_numbered(event)
+    else:  # SQLite numbers the row itself, one writer at a time
+        await event.save()
     note_committed_event(event.seq)
     return event
 
 
-async def _next_seq() -> int:
-    """PostgreSQL's next number, taken under the event-log lock. A sequence would hand out
-    numbers that a transaction dying mid-way (a killed server) never uses: gaps. Under the
-    lock the highest committed number is known, and a rolled-back one is simply taken again
-    (nobody can have seen it). SQLite numbers rows this way by itself."""
-    rows = await connection().execute_query_dict('SELECT MAX("seq") AS "top" FROM "event"')
-    return int(rows[0]["top"] or 0) + 1
+# PostgreSQL: the row takes the highest committed number + 1, under the event-log lock taken
+# by the statement before (so this statement's snapshot sees the last holder's commit). A
+# sequence would hand out numbers that a transaction dying mid-way (a killed server) never
+# uses: gaps; here a rolled-back number is simply taken again, and nobody can have seen it.
+# One statement: the lock, which every write of the city waits for, is held one round trip
+# shorter than with a SELECT MAX first.
+_INSERT_NUMBERED = (
+    'INSERT INTO "event" ("seq", "created_at", "kind", "region_path", "subject_type", '
+    '"subject_id", "actor_id", "payload") '
+    'SELECT COALESCE(MAX("seq"), 0) + 1, $1, $2, $3, $4, $5, $6, $7 FROM "event" '
+    'RETURNING "seq"'
+)
+_COLUMNS = ("created_at", "kind", "region_path", "subject_type", "subject_id", "actor_id")
+
+
+async def _insert_numbered(event: Event) -> int:
+    conn = connection()
+    fields = Event._meta.fields_map
+    values = [fields[name].to_db_value(getattr(event, name), event) for name in _COLUMNS]
+    values.append(fields["payload"].to_db_value(event.payload, event))
+    rows = await conn.execute_query_dict(_INSERT_NUMBERED, values)
+    return int(rows[0]["seq"])
 
 
 async def read_after(since: int, *, region_path: str = "/", limit: int = 500) -> list[Event]:

@@ -15,7 +15,7 @@ from typing import Any
 
 from tortoise.exceptions import IntegrityError
 
-from ..db import atomic, connection
+from ..db import atomic, connection, is_postgres
 from ..models import (
     Case,
     CaseDepartment,
@@ -196,6 +196,19 @@ async def _next_number(year: int) -> str:
     return f"{NUMBER_PREFIX}-{year}-{rows[0]['value']:06d}"
 
 
+async def _number_apart(rt: Runtime) -> str | None:
+    """On PostgreSQL a new case's number is taken in a short transaction of its own, before
+    the case's: the counter row stays locked until the transaction that bumped it commits,
+    so inside it every report in the city would wait for the whole of the one before. The
+    price is a gap in the year's numbers when a report fails after numbering (a lost
+    externalRef race, a crash). SQLite writes one transaction at a time anyway: there the
+    number is taken inside the case's transaction (None here), and no number is lost."""
+    if not is_postgres():
+        return None
+    # Outside a transaction: one statement that commits on its own.
+    return await _next_number(rt.clock.now().astimezone(rt.settings.zone).year)
+
+
 # --- reporting ---------------------------------------------------------------------------
 
 
@@ -221,13 +234,20 @@ async def _validate_new_case(rt: Runtime, data: NewCase) -> tuple[Category, Regi
 
 
 async def _create_case(
-    rt: Runtime, actor: Actor, data: NewCase, category: Category, region: Region, reporter: bool
+    rt: Runtime,
+    actor: Actor,
+    data: NewCase,
+    category: Category,
+    region: Region,
+    reporter: bool,
+    number: str | None,
 ) -> Case:
     now = rt.clock.now()
     queue = await queue_region_for(rt.regions, region)
     resolve_due_at = await resolve_due(rt, category, data.urgency, now)
     case = await Case.create(
-        number=await _next_number(now.astimezone(rt.settings.zone).year),  # the city's year
+        # the city's year
+        number=number or await _next_number(now.astimezone(rt.settings.zone).year),
         title=data.title,
         description=data.description,
         category_id=category.id,
@@ -263,8 +283,9 @@ async def report_case(rt: Runtime, actor: Actor | None, data: NewCase) -> Case:
     if data.source is Source.HOTLINE_12345:
         raise invalid("source", "12345 hotline cases come in through intakeCase")
     data.external_ref = None
+    number = await _number_apart(rt)
     async with atomic():
-        case = await _create_case(rt, actor, data, category, region, reporter=True)
+        case = await _create_case(rt, actor, data, category, region, True, number)
         saved = await _save_photos(rt, case, images, PhotoKind.REPORT, actor)
         await record(
             rt,
@@ -292,8 +313,9 @@ async def intake_case(rt: Runtime, actor: Actor | None, data: NewCase) -> tuple[
     existing = await Case.get_or_none(source=data.source, external_ref=data.external_ref)
     if existing is None:
         try:
+            number = await _number_apart(rt)
             async with atomic():
-                case = await _create_case(rt, actor, data, category, region, reporter=False)
+                case = await _create_case(rt, actor, data, category, region, False, number)
                 await _save_photos(rt, case, images, PhotoKind.REPORT, actor)
                 await record(
                     rt,
