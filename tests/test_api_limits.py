@@ -69,6 +69,31 @@ async def test_a_query_that_could_touch_too_much_is_refused_before_it_runs(api: 
     assert body["extensions"]["cost"] == {"requested": error["extensions"]["cost"], "limit": 50_000}
 
 
+def nested_regions(levels: int) -> str:
+    """Regions' children and paths, nested through fragments: each level multiplies."""
+    fragments = [
+        f"fragment F{i} on Region {{ children {{ ...F{i + 1} }} path {{ ...F{i + 1} }} }}"
+        for i in range(1, levels)
+    ]
+    return " ".join(
+        ["{ regions(level: CITY) { ...F1 } }", *fragments, f"fragment F{levels} on Region {{ id }}"]
+    )
+
+
+async def test_a_query_too_costly_to_count_is_refused_all_the_same(api: Api) -> None:
+    # Given a query within the depth limit whose estimate passes 2**64
+    # When anyone sends it
+    response = await api.http.post("/graphql", json={"query": nested_regions(11)})
+
+    # Then it is refused as too costly, with a cost a client can read, not a server error
+    assert response.status_code == 200
+    body = response.json()
+    error = body["errors"][0]
+    assert error["extensions"]["code"] == "QUERY_TOO_COSTLY"
+    assert error["extensions"]["cost"] == 2**53 - 1
+    assert body["extensions"]["cost"]["requested"] == 2**53 - 1
+
+
 async def test_page_size_counts_in_the_cost(api: Api) -> None:
     token = await api.login("community1")
     small = await api.raw("{ cases(first: 2) { nodes { id } } }", token=token)

@@ -112,6 +112,11 @@ class CostCounter:
         return 1 + factor * children
 
 
+# The largest cost an answer reports: a few nested lists within the depth limit multiply
+# past 2**64, which JSON encoders refuse and JavaScript cannot hold exactly anyway.
+MAX_REPORTED_COST = 2**53 - 1
+
+
 def query_cost(
     schema: GraphQLSchema, document: Any, operation_name: str | None, variables: Mapping[str, Any]
 ) -> int:
@@ -129,7 +134,7 @@ def query_cost(
             OperationType.MUTATION: schema.mutation_type,
             OperationType.SUBSCRIPTION: schema.subscription_type,
         }[definition.operation]
-        return counter.count(definition.selection_set, root)
+        return min(counter.count(definition.selection_set, root), MAX_REPORTED_COST)
     return 0
 
 

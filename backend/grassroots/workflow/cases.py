@@ -10,7 +10,7 @@ event log. A refused action raises WorkflowError and changes nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
@@ -196,7 +196,7 @@ async def _next_number(year: int) -> str:
     return f"{NUMBER_PREFIX}-{year}-{rows[0]['value']:06d}"
 
 
-async def _number_apart(rt: Runtime) -> str | None:
+async def _number_apart(now: datetime, zone: tzinfo) -> str | None:
     """On PostgreSQL a new case's number is taken in a short transaction of its own, before
     the case's: the counter row stays locked until the transaction that bumped it commits,
     so inside it every report in the city would wait for the whole of the one before. The
@@ -205,8 +205,8 @@ async def _number_apart(rt: Runtime) -> str | None:
     number is taken inside the case's transaction (None here), and no number is lost."""
     if not is_postgres():
         return None
-    # Outside a transaction: one statement that commits on its own.
-    return await _next_number(rt.clock.now().astimezone(rt.settings.zone).year)
+    # The mutations call this outside any transaction: one statement that commits on its own.
+    return await _next_number(now.astimezone(zone).year)  # the city's year
 
 
 # --- reporting ---------------------------------------------------------------------------
@@ -240,9 +240,9 @@ async def _create_case(
     category: Category,
     region: Region,
     reporter: bool,
+    now: datetime,
     number: str | None,
 ) -> Case:
-    now = rt.clock.now()
     queue = await queue_region_for(rt.regions, region)
     resolve_due_at = await resolve_due(rt, category, data.urgency, now)
     case = await Case.create(
@@ -283,9 +283,10 @@ async def report_case(rt: Runtime, actor: Actor | None, data: NewCase) -> Case:
     if data.source is Source.HOTLINE_12345:
         raise invalid("source", "12345 hotline cases come in through intakeCase")
     data.external_ref = None
-    number = await _number_apart(rt)
+    now = rt.clock.now()  # once: the number's year is the case's
+    number = await _number_apart(now, rt.settings.zone)
     async with atomic():
-        case = await _create_case(rt, actor, data, category, region, True, number)
+        case = await _create_case(rt, actor, data, category, region, True, now, number)
         saved = await _save_photos(rt, case, images, PhotoKind.REPORT, actor)
         await record(
             rt,
@@ -313,9 +314,10 @@ async def intake_case(rt: Runtime, actor: Actor | None, data: NewCase) -> tuple[
     existing = await Case.get_or_none(source=data.source, external_ref=data.external_ref)
     if existing is None:
         try:
-            number = await _number_apart(rt)
+            now = rt.clock.now()
+            number = await _number_apart(now, rt.settings.zone)
             async with atomic():
-                case = await _create_case(rt, actor, data, category, region, False, number)
+                case = await _create_case(rt, actor, data, category, region, False, now, number)
                 await _save_photos(rt, case, images, PhotoKind.REPORT, actor)
                 await record(
                     rt,
