@@ -147,15 +147,13 @@ def portable(sql: str, conn: Any | None = None) -> str:
     return "".join(f"{part}${i}" for i, part in enumerate(parts[:-1], start=1)) + parts[-1]
 
 
-def _upsert_sql(table: str, columns: Sequence[str], conflict: Sequence[str]) -> str:
-    """Insert a row of deltas, or add them to the row with the same `conflict` key."""
-    marks = ", ".join("?" for _ in columns)
-    return _upsert_from(table, f"VALUES ({marks})")
+def _columns(table: str) -> tuple[str, ...]:
+    return (*KEYS[table], *VALUES[table])
 
 
 def _upsert_from(table: str, source: str) -> str:
     """Insert the rows of `source` (deltas), or add each to the row with its conflict key."""
-    names = ", ".join(f'"{c}"' for c in (*KEYS[table], *VALUES[table]))
+    names = ", ".join(f'"{c}"' for c in _columns(table))
     target = ", ".join(f'"{k}"' for k in CONFLICTS[table])
     adds = ", ".join(f'"{v}" = "{table}"."{v}" + excluded."{v}"' for v in VALUES[table])
     return f'INSERT INTO "{table}" ({names}) {source} ON CONFLICT ({target}) DO UPDATE SET {adds}'
@@ -174,7 +172,7 @@ def _upserts_in_one(tables: Sequence[str]) -> str:
     parts, n = [], 0
     for i, table in enumerate(tables):
         arrays = []
-        for column in (*KEYS[table], *VALUES[table]):
+        for column in _columns(table):
             n += 1
             arrays.append(f"${n}::{_ARRAY_TYPES.get(column, 'bigint')}[]")
         rows = f"SELECT * FROM unnest({', '.join(arrays)})"
@@ -205,8 +203,10 @@ VALUES = {
     "stat_category_day": ("n",),
     "stat_source_day": ("n",),
 }
+# One table's row at a time (SQLite; PostgreSQL takes them all at once, _upserts_in_one).
 UPSERTS = {
-    table: _upsert_sql(table, (*KEYS[table], *VALUES[table]), CONFLICTS[table]) for table in KEYS
+    table: _upsert_from(table, f"VALUES ({', '.join('?' for _ in _columns(table))})")
+    for table in KEYS
 }
 _REGION_INDEX = {name: i for i, name in enumerate(DAY_METRICS)}
 _DEPARTMENT_INDEX = {name: i for i, name in enumerate(DEPARTMENT_METRICS)}
