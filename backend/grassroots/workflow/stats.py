@@ -50,6 +50,8 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from tortoise.functions import Sum
+
 from ..db import connection
 from ..models import (
     Case,
@@ -105,16 +107,9 @@ def in_subtree(field: str, path: str) -> dict[str, str]:
 async def case_total(region_path: str) -> int:
     """The cases of a region subtree, from the status counters: counting the cases table
     would read every case of the subtree (a city's million)."""
-    conn = connection()
-    rows = await conn.execute_query_dict(
-        portable(
-            'SELECT COALESCE(SUM("n"), 0) AS "n" FROM "stat_status" '
-            'WHERE "region_path" >= ? AND "region_path" < ?',
-            conn,
-        ),
-        [region_path, path_upper(region_path)],
-    )
-    return int(rows[0]["n"])
+    counters = StatusCount.filter(**in_subtree("region_path", region_path))
+    rows = await counters.annotate(total=Sum("n")).values("total")
+    return sum(int(row["total"] or 0) for row in rows)
 
 
 @functools.lru_cache(maxsize=4096)
