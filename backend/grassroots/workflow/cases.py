@@ -239,6 +239,7 @@ async def _create_case(
     data: NewCase,
     category: Category,
     region: Region,
+    *,
     reporter: bool,
     now: datetime,
     number: str | None,
@@ -286,7 +287,9 @@ async def report_case(rt: Runtime, actor: Actor | None, data: NewCase) -> Case:
     now = rt.clock.now()  # once: the number's year is the case's
     number = await _number_apart(now, rt.settings.zone)
     async with atomic():
-        case = await _create_case(rt, actor, data, category, region, True, now, number)
+        case = await _create_case(
+            rt, actor, data, category, region, reporter=True, now=now, number=number
+        )
         saved = await _save_photos(rt, case, images, PhotoKind.REPORT, actor)
         await record(
             rt,
@@ -317,7 +320,9 @@ async def intake_case(rt: Runtime, actor: Actor | None, data: NewCase) -> tuple[
             now = rt.clock.now()
             number = await _number_apart(now, rt.settings.zone)
             async with atomic():
-                case = await _create_case(rt, actor, data, category, region, False, now, number)
+                case = await _create_case(
+                    rt, actor, data, category, region, reporter=False, now=now, number=number
+                )
                 await _save_photos(rt, case, images, PhotoKind.REPORT, actor)
                 await record(
                     rt,
