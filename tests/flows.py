@@ -23,13 +23,15 @@ def ok(payload: dict[str, Any]) -> dict[str, Any]:
     return payload
 
 
-async def report(
+async def report_payload(
     api: Api,
     *,
     title: str = "가로등 고장 路灯不亮",
     user: str = "resident1",
     community: str = "延青社区",
-) -> str:
+) -> dict[str, Any]:
+    """`user` reports a pipe leak in the first grid of `community`: the reportCase payload,
+    userErrors and all."""
     place = await lookup.region(api, "COMMUNITY", community)
     grid = (await lookup.grids_of(api, place["id"]))[0]
     pipe_leak = await lookup.category(api, "heating.pipe-leak")
@@ -45,7 +47,18 @@ async def report(
             }
         },
     )
-    return str(ok(data["reportCase"])["case"]["id"])
+    return dict(data["reportCase"])
+
+
+async def report(
+    api: Api,
+    *,
+    title: str = "가로등 고장 路灯不亮",
+    user: str = "resident1",
+    community: str = "延青社区",
+) -> str:
+    payload = await report_payload(api, title=title, user=user, community=community)
+    return str(ok(payload)["case"]["id"])
 
 
 CREATE_API_TOKEN = """

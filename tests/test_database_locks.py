@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import time
-from typing import Any
 
 import asyncpg
 import httpx
@@ -18,25 +17,9 @@ from grassroots.db import EVENT_LOG_LOCK
 from grassroots.models import Case
 from grassroots.settings import Settings
 
-from . import lookup
+from . import flows
 from .client import Api
 from .conftest import ON_POSTGRES
-from .operations import REPORT_CASE
-
-
-async def report(api: Api, title: str) -> dict[str, Any]:
-    """resident1 reports a problem in their grid; the payload, userErrors and all."""
-    yanqing = await lookup.region(api, "COMMUNITY", "延青社区")
-    grid = (await lookup.grids_of(api, yanqing["id"]))[0]
-    variables = {
-        "input": {
-            "title": title,
-            "description": "확인 부탁드립니다 请核实处理",
-            "categoryId": await lookup.category(api, "heating.pipe-leak"),
-            "regionId": grid["id"],
-        }
-    }
-    return dict((await api.as_user("resident1", REPORT_CASE, variables))["reportCase"])
 
 
 @pytest.mark.skipif(not ON_POSTGRES, reason="PostgreSQL's lock_timeout")
@@ -51,7 +34,7 @@ async def test_a_write_behind_a_stuck_transaction_is_refused_as_busy_and_writes_
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
             api = Api(http)
-            assert (await report(api, "잠금 전 锁前"))["userErrors"] == []
+            assert (await flows.report_payload(api, title="잠금 전 锁前"))["userErrors"] == []
 
             # When another process is stuck in the middle of a write, holding the event log
             stuck = await asyncpg.connect(database_url)
@@ -59,7 +42,9 @@ async def test_a_write_behind_a_stuck_transaction_is_refused_as_busy_and_writes_
                 await stuck.execute("BEGIN")
                 await stuck.execute("SELECT pg_advisory_xact_lock($1)", EVENT_LOG_LOCK)
                 started = time.monotonic()
-                refused = await asyncio.wait_for(report(api, "잠금 중 锁中"), timeout=10)
+                refused = await asyncio.wait_for(
+                    flows.report_payload(api, title="잠금 중 锁中"), timeout=10
+                )
                 waited = time.monotonic() - started
             finally:
                 await stuck.close()  # its transaction rolls back
@@ -72,7 +57,7 @@ async def test_a_write_behind_a_stuck_transaction_is_refused_as_busy_and_writes_
             assert await Case.filter(title="잠금 중 锁中").count() == 0
 
             # When the stuck transaction is gone, the same report goes through
-            assert (await report(api, "잠금 중 锁中"))["userErrors"] == []
+            assert (await flows.report_payload(api, title="잠금 중 锁中"))["userErrors"] == []
             assert await Case.filter(title="잠금 중 锁中").count() == 1
 
 
@@ -97,7 +82,7 @@ async def test_a_report_waiting_for_the_event_log_does_not_hold_up_the_case_numb
     api: Api, database_url: str
 ) -> None:
     # Given a first report, so that this year's case-number counter exists
-    first = await report(api, "첫 신고 第一件")
+    first = await flows.report_payload(api, title="첫 신고 第一件")
     assert first["userErrors"] == []
 
     # When another process holds the event log and a second report is left waiting for it
@@ -106,7 +91,7 @@ async def test_a_report_waiting_for_the_event_log_does_not_hold_up_the_case_numb
     try:
         await stuck.execute("BEGIN")
         await stuck.execute("SELECT pg_advisory_xact_lock($1)", EVENT_LOG_LOCK)
-        waiting = asyncio.ensure_future(report(api, "기다리는 신고 等待中"))
+        waiting = asyncio.ensure_future(flows.report_payload(api, title="기다리는 신고 等待中"))
         await asyncio.sleep(0.5)
         assert not waiting.done()
 
