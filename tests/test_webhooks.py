@@ -26,12 +26,13 @@ from starlette.routing import Route
 from grassroots.app import create_app
 from grassroots.models import Account, Event
 from grassroots.settings import Settings
-from grassroots.workflow.webhook_delivery import WebhookDispatcher, post
+from grassroots.workflow.webhook_delivery import ROUND_GAP, WebhookDispatcher, post
 
 from . import flows, lookup
 from .client import Api
 from .live import serving
 from .operations import EVENTS
+from .sql_log import sql_statements
 
 T = TypeVar("T")
 ERRORS = "userErrors { field message code }"
@@ -605,3 +606,25 @@ async def test_production_refuses_to_post_to_internal_addresses(tmp_path: Path) 
     assert outcome.response_code is None
     assert "internal address" in outcome.error
     assert receiver.requests == []
+
+
+async def test_a_stream_of_reports_costs_the_dispatcher_a_round_per_gap_not_one_per_event(
+    api: Api,
+) -> None:
+    # Given a running dispatcher, woken by every committed event
+    loop = asyncio.get_running_loop()
+    await flows.report(api)  # warm: tokens and lookups read
+
+    # When twenty reports land one after another
+    with sql_statements() as seen:
+        began = loop.time()
+        for i in range(20):
+            await flows.report(api, title=f"연속 신고 连续上报 {i}")
+        await asyncio.sleep(ROUND_GAP)
+        took = loop.time() - began
+
+    # Then it looked for due webhooks at most once per ROUND_GAP, not once per event
+    rounds = [
+        sql for sql, _ in seen.selects() if '"webhook_subscription"' in sql and "IS NULL" in sql
+    ]
+    assert 1 <= len(rounds) <= took / ROUND_GAP + 1, (len(rounds), took)

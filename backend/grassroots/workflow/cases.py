@@ -222,7 +222,7 @@ async def _validate_new_case(rt: Runtime, data: NewCase) -> tuple[Category, Regi
     if data.caller_phone is not None:
         data.caller_phone = _text(data.caller_phone, "callerPhone", max_len=32, required=False)
     images = _check_photos(rt, data.photos, "photos")
-    category = await Category.get_or_none(id=data.category_id)
+    category = await rt.categories.get(data.category_id)
     if category is None:
         raise not_found("Category", "categoryId")
     region = await rt.regions.region(data.region_id)
@@ -231,6 +231,13 @@ async def _validate_new_case(rt: Runtime, data: NewCase) -> tuple[Category, Regi
     if region.level not in REPORTABLE_LEVELS:
         raise invalid("regionId", "A case is reported in a community or a grid")
     return category, region, images
+
+
+async def _category_of(rt: Runtime, case: Case) -> Category:
+    category = await rt.categories.get(case.category_id)
+    if category is None:  # the foreign key RESTRICTs deleting a category still in use
+        raise LookupError(f"case {case.id} names no category")
+    return category
 
 
 async def _create_case(
@@ -374,7 +381,7 @@ async def accept_case(
     note = _text(note, "note", max_len=MAX_NOTE, required=False)
     changes: dict[str, Any] = {"status": CaseStatus.ACCEPTED}
     if category_id is not None or urgency is not None:
-        category = await Category.get_or_none(id=category_id or case.category_id)
+        category = await rt.categories.get(category_id or case.category_id)
         if category is None:
             raise not_found("Category", "categoryId")
         changes["category_id"] = category.id
@@ -487,7 +494,7 @@ async def whistle_case(
     if claim_within_minutes is not None and not 5 <= claim_within_minutes <= 7 * 24 * 60:
         raise invalid("claimWithinMinutes", "Must be between 5 minutes and 7 days")
     note = _text(note, "note", max_len=MAX_NOTE, required=False)
-    category = await Category.get(id=case.category_id)
+    category = await _category_of(rt, case)
     now = rt.clock.now()
     due = (
         now + timedelta(minutes=claim_within_minutes)
@@ -755,7 +762,7 @@ async def _require_rater(actor: Actor, case: Case) -> None:
 
 
 async def _reopen_changes(rt: Runtime, case: Case, now: datetime) -> dict[str, Any]:
-    category = await Category.get(id=case.category_id)
+    category = await _category_of(rt, case)
     return {
         "status": CaseStatus.IN_PROGRESS,
         "resolved_at": None,

@@ -1,0 +1,64 @@
+"""The categories a process keeps: an operator's edit of an SLA policy reaches new cases
+within a minute, and a category added meanwhile is found at once."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timedelta
+from typing import Any
+
+from grassroots.models import Category
+from grassroots.workflow.categories import DEFAULT_TTL_SECONDS
+
+from . import flows, lookup
+from .client import Api
+from .conftest import START
+from .operations import REPORT_CASE
+
+
+def hours_to_resolve(payload: dict) -> float:
+    due = datetime.fromisoformat(flows.ok(payload)["case"]["resolveDueAt"])
+    return (due - START) / timedelta(hours=1)
+
+
+async def test_an_edited_sla_policy_reaches_new_cases_within_a_minute(app: Any, api: Api) -> None:
+    # Given a process that has reported a pipe leak under the demo city's policy
+    now = [time.monotonic()]
+    app.state.rt.categories.monotonic = lambda: now[0]
+    before = hours_to_resolve(await flows.report_payload(api))
+
+    # When an operator shortens the policy to 5 clock hours, in the database
+    await Category.filter(code="heating.pipe-leak").update(
+        resolve_hours=5, resolve_working_days=None, sla_overrides={}
+    )
+
+    # Then cases reported within the minute keep the policy as it was read
+    now[0] += DEFAULT_TTL_SECONDS - 1
+    assert hours_to_resolve(await flows.report_payload(api)) == before
+    # and those reported after it are due in 5 hours
+    now[0] += 2
+    assert before != 5
+    assert hours_to_resolve(await flows.report_payload(api)) == 5
+
+
+async def test_a_category_added_meanwhile_is_found_at_once(api: Api) -> None:
+    # Given a process that has read the categories for a report
+    await flows.report(api)
+    grid = (await lookup.grids_of(api, (await lookup.region(api, "COMMUNITY", "延青社区"))["id"]))[
+        0
+    ]
+
+    # When an operator adds a category in the database
+    added = await Category.create(
+        code="heating.meter", name_ko="열량계", name_zh="热量表", name_en="Heat meter"
+    )
+
+    # Then a report in it is taken at once
+    case_input = {
+        "title": "열량계 고장 热量表坏了",
+        "description": "숫자가 안 보입니다 数字看不见",
+        "categoryId": await lookup.category(api, "heating.meter"),
+        "regionId": grid["id"],
+    }
+    data = await api.as_user("resident1", REPORT_CASE, {"input": case_input})
+    assert flows.ok(data["reportCase"])["case"]["category"]["code"] == added.code
