@@ -1,5 +1,6 @@
-"""The categories a process keeps: an operator's edit of an SLA policy reaches new cases
-within a minute, and a category added meanwhile is found at once."""
+"""The categories a process keeps: an operator's edit of an SLA policy reaches new deadlines
+within a minute, a category added meanwhile is found at once, and one deleted meanwhile is
+refused by name."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import time
 from datetime import datetime, timedelta
 from typing import Any
 
-from grassroots.models import Category
+from grassroots.models import Case, Category
 from grassroots.workflow.categories import DEFAULT_TTL_SECONDS
 
 from . import flows, lookup
@@ -62,3 +63,31 @@ async def test_a_category_added_meanwhile_is_found_at_once(api: Api) -> None:
     }
     data = await api.as_user("resident1", REPORT_CASE, {"input": case_input})
     assert flows.ok(data["reportCase"])["case"]["category"]["code"] == added.code
+
+
+async def test_a_category_deleted_meanwhile_is_refused_by_name(api: Api) -> None:
+    # Given a category that no case uses, kept by a process that has read the categories
+    await Category.create(
+        code="heating.meter", name_ko="열량계", name_zh="热量表", name_en="Heat meter"
+    )
+    meter = await lookup.category(api, "heating.meter")
+    await flows.report(api)
+
+    # When an operator deletes it in the database, and a resident reports in it at once
+    await Category.filter(code="heating.meter").delete()
+    grid = (await lookup.grids_of(api, (await lookup.region(api, "COMMUNITY", "延青社区"))["id"]))[
+        0
+    ]
+    case_input = {
+        "title": "열량계 고장 热量表坏了",
+        "description": "숫자가 안 보입니다 数字看不见",
+        "categoryId": meter,
+        "regionId": grid["id"],
+    }
+    data = await api.as_user("resident1", REPORT_CASE, {"input": case_input})
+
+    # Then the report is refused, naming the field, and no case is made
+    errors = data["reportCase"]["userErrors"]
+    assert [(e["field"], e["code"]) for e in errors] == [("categoryId", "NOT_FOUND")]
+    assert data["reportCase"]["case"] is None
+    assert not await Case.filter(title=case_input["title"]).exists()

@@ -9,6 +9,8 @@ event log. A refused action raises WorkflowError and changes nothing.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
@@ -233,6 +235,20 @@ async def _validate_new_case(rt: Runtime, data: NewCase) -> tuple[Category, Regi
     return category, region, images
 
 
+@asynccontextmanager
+async def _category_kept(rt: Runtime, category: Category | None) -> AsyncIterator[None]:
+    """Around a transaction that writes `category` into a case: a category deleted since the
+    book read it fails the foreign key, and is then refused as unknown, not as a crash. (On
+    PostgreSQL the failed transaction can run no query: hence around it, not inside.)"""
+    try:
+        yield
+    except IntegrityError:
+        if category is None or await Category.exists(id=category.id):
+            raise
+        rt.categories.expire()
+        raise not_found("Category", "categoryId") from None
+
+
 async def _category_of(rt: Runtime, case: Case) -> Category:
     category = await rt.categories.get(case.category_id)
     if category is None:  # the foreign key RESTRICTs deleting a category still in use
@@ -293,7 +309,7 @@ async def report_case(rt: Runtime, actor: Actor | None, data: NewCase) -> Case:
     data.external_ref = None
     now = rt.clock.now()  # once: the number's year is the case's
     number = await _number_apart(now, rt.settings.zone)
-    async with atomic():
+    async with _category_kept(rt, category), atomic():
         case = await _create_case(
             rt, actor, data, category, region, reporter=True, now=now, number=number
         )
@@ -326,7 +342,7 @@ async def intake_case(rt: Runtime, actor: Actor | None, data: NewCase) -> tuple[
         try:
             now = rt.clock.now()
             number = await _number_apart(now, rt.settings.zone)
-            async with atomic():
+            async with _category_kept(rt, category), atomic():
                 case = await _create_case(
                     rt, actor, data, category, region, reporter=False, now=now, number=number
                 )
@@ -380,6 +396,7 @@ async def accept_case(
     check_transition(Action.ACCEPT, case.status)
     note = _text(note, "note", max_len=MAX_NOTE, required=False)
     changes: dict[str, Any] = {"status": CaseStatus.ACCEPTED}
+    category: Category | None = None
     if category_id is not None or urgency is not None:
         category = await rt.categories.get(category_id or case.category_id)
         if category is None:
@@ -389,7 +406,7 @@ async def accept_case(
         changes["resolve_due_at"] = await resolve_due(
             rt, category, changes["urgency"], case.created_at
         )
-    async with atomic():
+    async with _category_kept(rt, category), atomic():
         before = case.status
         await _move(rt, case, before, **changes)
         await record(

@@ -4,7 +4,9 @@ Every report, summons, acceptance and reopening needs its case's category, and t
 tree is a few dozen rows that change only when an operator edits a policy in the database:
 so the tree is read at once and kept, and an edit is seen within `ttl` (at once after a
 restart). An id not in the kept tree reads the tree again before it is called unknown, so a
-category added meanwhile is found at once. The rows are shared: never change them.
+category added meanwhile is found at once; one deleted meanwhile is caught by the foreign key
+when a case would use it, and the writer then expires the book (workflow.cases). The rows
+are shared: never change them.
 """
 
 from __future__ import annotations
@@ -31,6 +33,10 @@ class CategoryBook:
         if not fresh or category_id not in self._rows:
             await self._read()
         return self._rows.get(category_id)
+
+    def expire(self) -> None:
+        """The next `get` reads the tree again."""
+        self._read_at = -float("inf")
 
     async def _read(self) -> None:
         read_at = self.monotonic()
