@@ -69,21 +69,27 @@ async def append(
 # uses: gaps; here a rolled-back number is simply taken again, and nobody can have seen it.
 # One statement: the lock, which every write of the city waits for, is held one round trip
 # shorter than with a SELECT MAX first.
-_INSERT_NUMBERED = (
-    'INSERT INTO "event" ("seq", "created_at", "kind", "region_path", "subject_type", '
-    '"subject_id", "actor_id", "payload") '
-    'SELECT COALESCE(MAX("seq"), 0) + 1, $1, $2, $3, $4, $5, $6, $7 FROM "event" '
-    'RETURNING "seq"'
+_COLUMNS = (
+    "created_at",
+    "kind",
+    "region_path",
+    "subject_type",
+    "subject_id",
+    "actor_id",
+    "payload",
 )
-_COLUMNS = ("created_at", "kind", "region_path", "subject_type", "subject_id", "actor_id")
+_NAMES = ", ".join(f'"{c}"' for c in _COLUMNS)
+_MARKS = ", ".join(f"${i}" for i in range(1, len(_COLUMNS) + 1))
+_INSERT_NUMBERED = (
+    f'INSERT INTO "event" ("seq", {_NAMES}) '
+    f'SELECT COALESCE(MAX("seq"), 0) + 1, {_MARKS} FROM "event" RETURNING "seq"'
+)
 
 
 async def _insert_numbered(event: Event) -> int:
-    conn = connection()
     fields = Event._meta.fields_map
     values = [fields[name].to_db_value(getattr(event, name), event) for name in _COLUMNS]
-    values.append(fields["payload"].to_db_value(event.payload, event))
-    rows = await conn.execute_query_dict(_INSERT_NUMBERED, values)
+    rows = await connection().execute_query_dict(_INSERT_NUMBERED, values)
     return int(rows[0]["seq"])
 
 
