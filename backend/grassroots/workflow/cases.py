@@ -192,7 +192,9 @@ NEXT_NUMBER = (
 )
 
 
-async def _next_number(year: int) -> str:
+async def _next_number(now: datetime, zone: tzinfo) -> str:
+    """The next number of the year that `now` falls in, in the city's time zone."""
+    year = now.astimezone(zone).year
     conn = connection()
     rows = await conn.execute_query_dict(portable(NEXT_NUMBER, conn), [f"case:{year}"])
     return f"{NUMBER_PREFIX}-{year}-{rows[0]['value']:06d}"
@@ -208,7 +210,7 @@ async def _number_apart(now: datetime, zone: tzinfo) -> str | None:
     if not is_postgres():
         return None
     # The mutations call this outside any transaction: one statement that commits on its own.
-    return await _next_number(now.astimezone(zone).year)  # the city's year
+    return await _next_number(now, zone)
 
 
 # --- reporting ---------------------------------------------------------------------------
@@ -270,8 +272,7 @@ async def _create_case(
     queue = await queue_region_for(rt.regions, region)
     resolve_due_at = await resolve_due(rt, category, data.urgency, now)
     case = await Case.create(
-        # the city's year
-        number=number or await _next_number(now.astimezone(rt.settings.zone).year),
+        number=number or await _next_number(now, rt.settings.zone),
         title=data.title,
         description=data.description,
         category_id=category.id,
