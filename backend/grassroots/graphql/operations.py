@@ -42,6 +42,7 @@ from ..workflow.errors import WorkflowError
 from .documents import Documents
 from .errors import clear_storage_refusals
 from .limits import check_rate, query_cost, refuse_costly
+from .planned import PlanCache, PlannedExecutor
 
 ALL_OPERATIONS = frozenset(OperationType)
 
@@ -78,7 +79,8 @@ class GrassrootsSchema(strawberry.Schema):
     """The schema, with `execute` on the lean path. Built by schema.build_schema."""
 
     def __init__(self, *args: Any, options: SchemaOptions, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        # Queries are walked on plans first (planned.py); the rest runs as Strawberry's.
+        super().__init__(*args, **{**kwargs, "execution_context_class": PlannedExecutor})
         self.documents = Documents(
             self._schema,
             depth=options.max_query_depth,
@@ -90,6 +92,7 @@ class GrassrootsSchema(strawberry.Schema):
         self.max_cost = options.max_query_cost
         self.production = options.production
         self.masker = MaskErrors()
+        self.plans = PlanCache()
         self.context_class_kwargs = execution_context_class_kwargs(self.execution_context_class)
 
     async def execute(
@@ -136,6 +139,10 @@ class GrassrootsSchema(strawberry.Schema):
             operation_name=operation_name,
             is_awaitable=optimized_is_awaitable,  # type: ignore[arg-type]
             **self.context_class_kwargs,
+            # for PlannedExecutor: where its plans are kept, and what they are kept by
+            plans=self.plans,
+            source_document=document,
+            raw_variables=variable_values,
         )
         if optimized_is_awaitable(result):
             result = await result  # type: ignore[misc]
