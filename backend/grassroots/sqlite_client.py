@@ -143,11 +143,41 @@ class ReaderConnection:
         await self.threaded.close()
 
 
+class Row(dict[str, Any]):
+    """A row by column name, as Tortoise reads it, and by position or slice, as sqlite3.Row.
+
+    Tortoise makes a model from a row with `Model._init_from_db(**row)`. On a sqlite3.Row
+    that spread looks every column up by name, comparing names one by one without regard
+    to case: ~12 µs a row of the cases table, as much as making the model. A dict's spread
+    is a plain merge."""
+
+    __slots__ = ()
+
+    def __missing__(self, key: Any) -> Any:
+        if isinstance(key, int | slice):
+            return tuple(self.values())[key]
+        raise KeyError(key)
+
+
+def _row_factory() -> Any:
+    """Rows as Row, the column names read once per statement (a cursor's description is one
+    tuple for all its rows). One per connection: each runs on its own thread."""
+    last: list[Any] = [None, ()]
+
+    def row(cursor: sqlite3.Cursor, values: tuple[Any, ...]) -> Row:
+        description = cursor.description
+        if description is not last[0]:
+            last[0], last[1] = description, tuple(column[0] for column in description)
+        return Row(zip(last[1], values, strict=True))
+
+    return row
+
+
 async def _open(path: str, pragmas: dict[str, Any]) -> aiosqlite.Connection:
     # check_same_thread off: statements run on the loop's thread and on aiosqlite's, one at a
     # time (the client's locks see to that).
     threaded = await aiosqlite.connect(path, isolation_level=None, check_same_thread=False)
-    threaded._conn.row_factory = sqlite3.Row
+    threaded._conn.row_factory = _row_factory()
     for pragma, value in pragmas.items():
         await (await threaded.execute(f"PRAGMA {pragma}={value}")).close()
     return threaded
