@@ -28,7 +28,7 @@ def scans(settings: Settings, sql: str, values: Any) -> list[str]:
 
 async def test_every_loader_reads_by_an_index(app: object, settings: Settings) -> None:
     # Given every dataloader of a request
-    loaders = Loaders()
+    loaders = Loaders(app.state.rt)  # type: ignore[attr-defined]
     names = sorted(Loaders._classes)
 
     # When each loads a couple of keys
@@ -36,11 +36,12 @@ async def test_every_loader_reads_by_an_index(app: object, settings: Settings) -
         for name in names:
             await getattr(loaders, name).load_many([1, 2])
 
-    # Then every statement they sent finds its rows through an index
+    # Then every statement they sent finds its rows through an index, but for the category
+    # tree, a few dozen rows the process reads whole once a minute (workflow/categories.py)
     selects = log.selects()
     assert len(selects) >= len(names)
     scanned = {sql: found for sql, values in selects if (found := scans(settings, sql, values))}
-    assert scanned == {}
+    assert list(scanned.values()) in ([], [["SCAN category"]])
 
 
 async def test_authentication_reads_by_an_index(app: object, settings: Settings) -> None:

@@ -20,10 +20,13 @@ class Context:
     actor: Actor | None
     request: Any = None
     response: Any = None
-    loaders: Loaders = field(default_factory=Loaders)
+    loaders: Loaders = field(init=False)
     connection_params: dict[str, Any] | None = None
     hub: EventHub | None = None
     limits: RateLimits | None = None
+
+    def __post_init__(self) -> None:
+        self.loaders = Loaders(self.rt)
 
 
 Info = _Info[Context, None]

@@ -29,6 +29,7 @@ from ..models import (
     Whistle,
     WhistleResponse,
 )
+from ..workflow.runtime import Runtime
 
 M = TypeVar("M", bound=Model)
 
@@ -47,9 +48,13 @@ async def _grouped(
     return [groups.get(i, []) for i in ids]
 
 
+# The directory's rows (regions, categories, departments) come from what the process keeps
+# of them, at most a minute old (workflow/kept_rows.py, workflow/categories.py).
+
+
 class RegionByIdLoader(DataLoader[int, Region | None]):
-    def __init__(self) -> None:
-        super().__init__(load_fn=lambda ids: _by_id(Region, ids))
+    def __init__(self, rt: Runtime) -> None:
+        super().__init__(load_fn=rt.region_rows.many)
 
 
 class RegionsByParentLoader(DataLoader[int, list[Region]]):
@@ -58,13 +63,13 @@ class RegionsByParentLoader(DataLoader[int, list[Region]]):
 
 
 class CategoryByIdLoader(DataLoader[int, Category | None]):
-    def __init__(self) -> None:
-        super().__init__(load_fn=lambda ids: _by_id(Category, ids))
+    def __init__(self, rt: Runtime) -> None:
+        super().__init__(load_fn=rt.categories.many)
 
 
 class DepartmentByIdLoader(DataLoader[int, Department | None]):
-    def __init__(self) -> None:
-        super().__init__(load_fn=lambda ids: _by_id(Department, ids))
+    def __init__(self, rt: Runtime) -> None:
+        super().__init__(load_fn=rt.department_rows.many)
 
 
 class AccountByIdLoader(DataLoader[int, Account | None]):
@@ -128,18 +133,17 @@ class TimelineByCaseLoader(DataLoader[int, list[CaseEvent]]):
 
 
 async def _last_events(ids: Sequence[int]) -> list[CaseEvent | None]:
-    # One query: the highest timeline id per case, then those rows.
+    # One query: the rows whose id is the highest of their case's timeline.
+    from tortoise.expressions import Subquery
     from tortoise.functions import Max
 
     latest = (
-        await CaseEvent.filter(case_id__in=list(set(ids)))
+        CaseEvent.filter(case_id__in=list(set(ids)))
         .group_by("case_id")
         .annotate(last_id=Max("id"))
-        .values_list("last_id", flat=True)
+        .values("last_id")
     )
-    if not latest:
-        return [None] * len(ids)
-    rows = {row.case_id: row for row in await CaseEvent.filter(id__in=list(latest))}
+    rows = {row.case_id: row for row in await CaseEvent.filter(id__in=Subquery(latest))}
     return [rows.get(i) for i in ids]
 
 
@@ -228,6 +232,14 @@ class TasksByListItemLoader(DataLoader[int, list[ServiceTask]]):
 class Loaders:
     """Every loader of one request; attributes are created on first use."""
 
+    # Those that read what the process keeps, given the runtime that keeps it.
+    _kept: ClassVar[frozenset[str]] = frozenset(
+        {"region_by_id", "category_by_id", "department_by_id"}
+    )
+
+    def __init__(self, rt: Runtime) -> None:
+        self._rt = rt
+
     _classes: ClassVar[dict[str, type[DataLoader[Any, Any]]]] = {
         "region_by_id": RegionByIdLoader,
         "regions_by_parent": RegionsByParentLoader,
@@ -262,6 +274,6 @@ class Loaders:
         if cls is None:
             raise AttributeError(name)
         # Each subclass supplies its own load_fn.
-        loader = cls()  # type: ignore[call-overload]
+        loader = cls(self._rt) if name in self._kept else cls()  # type: ignore[call-arg,call-overload]
         setattr(self, name, loader)
         return loader

@@ -115,7 +115,7 @@ async def _follow(info: Info, field: str, args: dict[str, Any]) -> AsyncGenerato
         yield await root_for(feed, None, ctx)
     async for event in ctx.hub.follow(feed.region_path, feed.since):
         if feed.wants(event):
-            ctx.loaders = type(ctx.loaders)()  # a fresh cache: the case has changed
+            ctx.loaders = type(ctx.loaders)(ctx.rt)  # a fresh cache: the case has changed
             root = await root_for(feed, event, ctx)
             if root is not None:
                 yield root

@@ -34,6 +34,13 @@ class CategoryBook:
             await self._read()
         return self._rows.get(category_id)
 
+    async def many(self, category_ids: list[int]) -> list[Category | None]:
+        """The categories of the ids, in their order (a category loader's batch)."""
+        fresh = self.monotonic() - self._read_at <= self.ttl
+        if not fresh or any(i not in self._rows for i in category_ids):
+            await self._read()
+        return [self._rows.get(i) for i in category_ids]
+
     def expire(self) -> None:
         """The next `get` reads the tree again."""
         self._read_at = -float("inf")

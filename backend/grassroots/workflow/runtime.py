@@ -1,13 +1,16 @@
 """What every workflow operation needs besides its input: settings, clock, and what this
-process keeps of the database's slow-changing rows (tokens checked, regions, categories)."""
+process keeps of the database's slow-changing rows (tokens checked, regions, categories,
+departments)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from ..clock import Clock, SystemClock
+from ..models import Department, Region
 from ..settings import Settings
 from .categories import CategoryBook
+from .kept_rows import KeptRows
 from .regions import RegionTree
 from .token_cache import TokenCache
 
@@ -19,11 +22,16 @@ class Runtime:
     tokens: TokenCache = field(init=False)
     regions: RegionTree = field(init=False)
     categories: CategoryBook = field(init=False)
+    # whole rows, names and shapes too, for what the API shows of them
+    region_rows: KeptRows[Region] = field(init=False)
+    department_rows: KeptRows[Department] = field(init=False)
 
     def __post_init__(self) -> None:
         self.tokens = TokenCache(self.settings.auth_cache_seconds)
         self.regions = RegionTree()
         self.categories = CategoryBook()
+        self.region_rows = KeptRows(Region)
+        self.department_rows = KeptRows(Department)
 
     @classmethod
     def create(cls, settings: Settings, clock: Clock | None = None) -> Runtime:
