@@ -1,8 +1,8 @@
 """Accounts (people and machines), their role bindings and their tokens."""
 
 from tortoise import fields
-from tortoise.models import Model
 
+from .base import Model
 from .enums import AccountKind, Role, TokenKind
 
 

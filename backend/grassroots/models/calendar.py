@@ -1,7 +1,8 @@
 """Administrators' corrections to the working-day calendar (workflow.work_calendar)."""
 
 from tortoise import fields
-from tortoise.models import Model
+
+from .base import Model
 
 
 class CalendarDay(Model):

@@ -1,8 +1,8 @@
 """Cases, the departments on them, their photos, ratings and timeline."""
 
 from tortoise import fields
-from tortoise.models import Model
 
+from .base import Model
 from .enums import (
     CaseEventKind,
     CaseStatus,

@@ -1,7 +1,8 @@
 """The problem-type tree and its SLA policy."""
 
 from tortoise import fields
-from tortoise.models import Model
+
+from .base import Model
 
 
 class Category(Model):

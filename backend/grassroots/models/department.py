@@ -1,8 +1,8 @@
 """Departments that answer whistles: government offices and public-service enterprises."""
 
 from tortoise import fields
-from tortoise.models import Model
 
+from .base import Model
 from .enums import DepartmentKind
 
 

@@ -1,8 +1,8 @@
 """The event log: every change, numbered, written in the change's own transaction."""
 
 from tortoise import fields
-from tortoise.models import Model
 
+from .base import Model
 from .fields import RegionPathField
 
 

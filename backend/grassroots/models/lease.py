@@ -1,7 +1,8 @@
 """Leases: which process runs a job that must run in one process only, and until when."""
 
 from tortoise import fields
-from tortoise.models import Model
+
+from .base import Model
 
 
 class Lease(Model):

@@ -4,8 +4,8 @@ small wishes; the cases they were made from and the photos they were ticked off 
 from enum import StrEnum
 
 from tortoise import fields
-from tortoise.models import Model
 
+from .base import Model
 from .fields import RegionPathField
 
 

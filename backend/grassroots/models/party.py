@@ -3,8 +3,8 @@
 from enum import StrEnum
 
 from tortoise import fields
-from tortoise.models import Model
 
+from .base import Model
 from .fields import RegionPathField
 
 

@@ -1,8 +1,8 @@
 """The region tree: prefecture › city › street › community › grid."""
 
 from tortoise import fields
-from tortoise.models import Model
 
+from .base import Model
 from .enums import RegionLevel
 from .fields import RegionPathField
 

@@ -19,8 +19,8 @@ write should not pay for the checks.
 """
 
 from tortoise import fields
-from tortoise.models import Model
 
+from .base import Model
 from .enums import CaseStatus, Source
 from .fields import RegionPathField
 

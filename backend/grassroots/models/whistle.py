@@ -1,8 +1,8 @@
 """Whistles (吹哨): a level summons departments, each of which must report for duty (报到)."""
 
 from tortoise import fields
-from tortoise.models import Model
 
+from .base import Model
 from .enums import RegionLevel, WhistleStatus
 
 
