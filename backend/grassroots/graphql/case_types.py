@@ -243,8 +243,11 @@ class CaseType(relay.Node):
     # their rows (prefetch.py), and await their loaders otherwise.
     @strawberry.field
     def category(self, info: Info) -> CategoryType:
+        loaders = info.context.loaders
         return ready(  # type: ignore[return-value]
-            info.context.loaders.category_by_id, self._m.category_id, CategoryType.of
+            loaders.category_by_id,
+            self._m.category_id,
+            lambda row: loaders.node(CategoryType, row),
         )
 
     @strawberry.field(description="Where the problem is: a grid or a community")
@@ -253,11 +256,17 @@ class CaseType(relay.Node):
 
     @strawberry.field(description="The region's ancestry, root first, the region last")
     def region_path(self, info: Info) -> list[RegionType]:
-        return ready_many(  # type: ignore[return-value]
-            info.context.loaders.region_by_id,
-            path_ids(self._m.region_path),
-            lambda rows: [RegionType.of(r) for r in rows if r],
-        )
+        loaders = info.context.loaders
+        path = self._m.region_path
+        made = loaders.region_paths.get(path)  # the cases of a page share a few paths
+        if made is not None:
+            return made  # type: ignore[return-value]
+
+        def make(rows: list[models.Region | None]) -> list[RegionType]:
+            nodes = loaders.region_paths[path] = [loaders.node(RegionType, r) for r in rows if r]
+            return nodes
+
+        return ready_many(loaders.region_by_id, path_ids(path), make)  # type: ignore[return-value]
 
     @strawberry.field(description="The region whose queue holds the case")
     def queue_region(self, info: Info) -> RegionType:

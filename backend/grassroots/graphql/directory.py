@@ -220,7 +220,7 @@ async def region_of(info: Info, region_id: int | None) -> RegionType | None:
     if region_id is None:
         return None
     row = await info.context.loaders.region_by_id.load(region_id)
-    return RegionType.of(row) if row else None
+    return info.context.loaders.node(RegionType, row) if row else None
 
 
 async def department_of(info: Info, department_id: int | None) -> DepartmentType | None:
@@ -228,16 +228,17 @@ async def department_of(info: Info, department_id: int | None) -> DepartmentType
     if department_id is None:
         return None
     row = await info.context.loaders.department_by_id.load(department_id)
-    return DepartmentType.of(row) if row else None
+    return info.context.loaders.node(DepartmentType, row) if row else None
 
 
 def region_now(info: Info, region_id: int) -> RegionType | Awaitable[RegionType]:
     """A region the database guarantees (a foreign key), at once when the request's loader
     holds it already (a prefetched page, prefetch.py), else awaitable."""
+    loaders = info.context.loaders
     return ready(
-        info.context.loaders.region_by_id,
+        loaders.region_by_id,
         region_id,
-        lambda row: must(RegionType.of(row) if row else None),
+        lambda row: must(loaders.node(RegionType, row) if row else None),
     )
 
 
@@ -247,10 +248,11 @@ def department_now(
     """department_of, at once when the request's loader holds the department already."""
     if department_id is None:
         return None
+    loaders = info.context.loaders
     return ready(
-        info.context.loaders.department_by_id,
+        loaders.department_by_id,
         department_id,
-        lambda row: DepartmentType.of(row) if row else None,
+        lambda row: loaders.node(DepartmentType, row) if row else None,
     )
 
 

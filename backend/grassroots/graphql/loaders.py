@@ -239,6 +239,18 @@ class Loaders:
 
     def __init__(self, rt: Runtime) -> None:
         self._rt = rt
+        self._nodes: dict[tuple[type, int], Any] = {}
+        self.region_paths: dict[str, list[Any]] = {}  # region path → its regions' nodes
+
+    def node(self, cls: Any, row: Any) -> Any:
+        """`cls.of(row)`, made once per request and row: a page of cases names the same few
+        regions, categories and departments again and again (the rows are the process's
+        kept ones, alive for the whole request)."""
+        key = (cls, id(row))
+        found = self._nodes.get(key)
+        if found is None:
+            found = self._nodes[key] = cls.of(row)
+        return found
 
     _classes: ClassVar[dict[str, type[DataLoader[Any, Any]]]] = {
         "region_by_id": RegionByIdLoader,

@@ -40,9 +40,11 @@ from graphql import (
     FieldNode,
     GraphQLAbstractType,
     GraphQLField,
+    GraphQLID,
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLResolveInfo,
+    GraphQLString,
     OperationType,
     is_abstract_type,
     is_leaf_type,
@@ -56,6 +58,7 @@ from graphql.pyutils import Path, Undefined, is_iterable
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.arguments import convert_arguments
+from strawberry.types.info import Info
 
 PLAIN_DIRECTIVES = frozenset({"skip", "include"})
 STRAWBERRY_FIELD = GraphQLCoreConverter.DEFINITION_BACKREF
@@ -304,12 +307,14 @@ class Planner:
         details: list[FieldDetails],
     ) -> Complete:
         is_type_of = type_.is_type_of
+        # Strawberry's own checks look at the value alone: no info is built for them.
+        needs_info = is_type_of is not None and not _strawberry_is_type_of(is_type_of)
         subplans: list[FieldPlan] | None = None
 
         def complete_object(walk: Walk, value: Any, path: Path, info: Any) -> Any:
             nonlocal subplans
             if is_type_of is not None:
-                if info is None:
+                if info is None and needs_info:
                     info = walk.info(plan, parent_type, path)
                 if is_type_of(value, info) is not True:
                     raise Unplanned("is_type_of refused the value")
@@ -362,6 +367,12 @@ class Planner:
         return self.plan_fields(type_, collected.grouped_field_set)
 
 
+def _strawberry_is_type_of(is_type_of: Callable[..., Any]) -> bool:
+    """Whether this is the check Strawberry's converter makes for a type, which ignores its
+    info argument (strawberry/schema/schema_converter.py, `_get_is_type_of`)."""
+    return getattr(is_type_of, "__qualname__", "").endswith("_get_is_type_of.<locals>.is_type_of")
+
+
 def _leaf(type_: Any) -> Callable[[Any], Any]:
     coerce = type_.coerce_output_value
 
@@ -371,6 +382,12 @@ def _leaf(type_: Any) -> Callable[[Any], Any]:
             raise Unplanned("a scalar refused its value")
         return coerced
 
+    if type_ is GraphQLString or type_ is GraphQLID:
+        # Most leaves are text, which these scalars give back as it is.
+        def text(value: Any) -> Any:
+            return value if type(value) is str else leaf(value)
+
+        return text
     return leaf
 
 
@@ -468,14 +485,18 @@ class Walk:
         kwargs = dict(plan.args)
         for name in plan.source_names:
             kwargs[name] = source
-        info = None
         if plan.info_name is not None:
-            info = self.info(plan, parent_type, path)
-            kwargs[plan.info_name] = self.info_class(_raw_info=info, _field=plan.strawberry_field)
+            if self.info_class is Info:
+                kwargs[plan.info_name] = LazyInfo(self, plan, parent_type, path)
+            else:
+                raw = self.info(plan, parent_type, path)
+                kwargs[plan.info_name] = self.info_class(
+                    _raw_info=raw, _field=plan.strawberry_field
+                )
         assert plan.call is not None
         if plan.self_arg:
-            return info, plan.call(source, **kwargs)
-        return info, plan.call(**kwargs)
+            return None, plan.call(source, **kwargs)
+        return None, plan.call(**kwargs)
 
     def info(self, plan: FieldPlan, parent_type: GraphQLObjectType, path: Path) -> Any:
         assert plan.field_def is not None
@@ -503,6 +524,32 @@ class Walk:
             elif isinstance(awaitable, asyncio.Future):
                 _let_finish([awaitable])
         self.pending = []
+
+
+class LazyInfo(Info):  # type: ignore[type-arg]
+    """Strawberry's Info for a resolver the walk calls. Most resolvers read only its context;
+    the graphql-core info under it (path, nodes, schema …) is built when something else is
+    asked for."""
+
+    def __init__(
+        self, walk: Walk, plan: FieldPlan, parent_type: GraphQLObjectType, path: Path
+    ) -> None:
+        self._walk = walk
+        self._plan = plan
+        self._parent_type = parent_type
+        self._path = path
+        self._field = plan.strawberry_field
+        self._built: GraphQLResolveInfo | None = None
+
+    @property
+    def _raw_info(self) -> GraphQLResolveInfo:  # type: ignore[override]
+        if self._built is None:
+            self._built = self._walk.info(self._plan, self._parent_type, self._path)
+        return self._built
+
+    @property
+    def context(self) -> Any:
+        return self._walk.x.context_value
 
 
 def _let_finish(futures: list[asyncio.Future[Any]]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from ..models.enums import Role
 
@@ -52,11 +53,13 @@ class Actor:
     scopes: frozenset[str] = field(default_factory=frozenset)
     token_id: int | None = None
 
-    @property
+    # Worked out once per actor (a signed-in actor is kept across requests, token_cache.py):
+    # a page asks them again for every case on it.
+    @cached_property
     def is_admin(self) -> bool:
         return any(b.role is Role.ADMIN for b in self.bindings)
 
-    @property
+    @cached_property
     def roles(self) -> frozenset[Role]:
         return frozenset(b.role for b in self.bindings)
 
@@ -87,7 +90,7 @@ class Actor:
         wanted = frozenset(roles)
         return [b.region_path for b in self.bindings if b.role in wanted and b.region_path]
 
-    @property
+    @cached_property
     def department_ids(self) -> frozenset[int]:
         return frozenset(
             b.department_id
