@@ -44,6 +44,7 @@ from graphql import (
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLResolveInfo,
+    GraphQLResolveInfoHelpers,
     GraphQLString,
     OperationType,
     is_abstract_type,
@@ -564,6 +565,17 @@ def _retrieve(future: asyncio.Future[Any]) -> None:
         future.exception()
 
 
+async def _gather_after_the_end(values: Any) -> list[Any]:
+    raise RuntimeError("the operation has finished")
+
+
+def _track_after_the_end(values: Any) -> None:
+    raise RuntimeError("the operation has finished")
+
+
+_FINISHED = GraphQLResolveInfoHelpers(gather=_gather_after_the_end, track=_track_after_the_end)
+
+
 class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):  # type: ignore[misc]
     """Strawberry's executor, with queries walked on plans first (see the module's doc)."""
 
@@ -581,6 +593,27 @@ class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):  # type: ignore[mi
         self.raw_variables = raw_variables
 
     def execute_operation(self, serially: bool | None = None) -> Any:
+        result = self._execute(serially)
+        if not self.is_awaitable(result):
+            self._let_go()
+            return result
+
+        async def finished() -> Any:
+            try:
+                return await result
+            finally:
+                self._let_go()
+
+        return finished()
+
+    def _let_go(self) -> None:
+        """Break graphql-core's executor cycle (it holds helpers bound to itself), so the
+        request's whole graph (context, loaders, rows, results) is freed as soon as it is
+        answered, instead of waiting in the young generations for the cycle collector:
+        0.9 ms of collection per page of cases, and 160 ms pauses, before."""
+        self.async_helpers = _FINISHED
+
+    def _execute(self, serially: bool | None) -> Any:
         if (
             self.plans is None
             or self.operation.operation is not OperationType.QUERY
