@@ -62,6 +62,18 @@ def ready_many(
     return later()
 
 
+async def fill(loader: DataLoader[K, V], keys: Iterable[K]) -> None:
+    """Puts the values of `keys` in the request's loader with one call of its batch function.
+    Loading a page's keys one by one costs the loader a future, a task entry and two
+    callbacks per key, more than the query; primed, each key costs one finished future."""
+    missing = [key for key in dict.fromkeys(keys) if loader.cache_map.get(key) is None]
+    if missing:
+        values = await loader.load_fn(missing)
+        # A key the batch answered with an error is left to the loader, which raises it.
+        found = zip(missing, values, strict=True)
+        loader.prime_many({k: v for k, v in found if not isinstance(v, BaseException)})
+
+
 def _names(selections: Iterable[Selection], into: dict[str, SelectedField]) -> None:
     for selection in selections:
         if isinstance(selection, SelectedField):
@@ -100,7 +112,7 @@ async def prefetch_cases(info: Info, cases: list[models.Case]) -> None:
     loaders = info.context.loaders
     waits: list[Awaitable[Any]] = []
     if "category" in selected:
-        waits.append(loaders.category_by_id.load_many({c.category_id for c in cases}))
+        waits.append(fill(loaders.category_by_id, {c.category_id for c in cases}))
     ids = [c.id for c in cases]
     regions: set[int] = set()
     if "regionPath" in selected:
@@ -111,7 +123,7 @@ async def prefetch_cases(info: Info, cases: list[models.Case]) -> None:
     if "queueRegion" in selected:
         regions.update(c.queue_region_id for c in cases)
     if regions:
-        waits.append(loaders.region_by_id.load_many(sorted(regions)))
+        waits.append(fill(loaders.region_by_id, sorted(regions)))
     for field, loader in (
         ("lastEvent", loaders.last_event_by_case),
         ("photos", loaders.photos_by_case),
@@ -119,7 +131,7 @@ async def prefetch_cases(info: Info, cases: list[models.Case]) -> None:
         ("departments", loaders.case_departments_by_case),
     ):
         if field in selected:
-            waits.append(loader.load_many(ids))
+            waits.append(fill(loader, ids))
     departments: set[int] = set()
     if "leadDepartment" in selected:
         departments.update(c.lead_department_id for c in cases if c.lead_department_id)
@@ -130,4 +142,4 @@ async def prefetch_cases(info: Info, cases: list[models.Case]) -> None:
             link.department_id for rows in links if rows is not _MISSING for link in rows
         )
     if departments:
-        await loaders.department_by_id.load_many(sorted(departments))
+        await fill(loaders.department_by_id, sorted(departments))
