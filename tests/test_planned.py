@@ -10,16 +10,21 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
+import strawberry
 from graphql.execution import Executor
 from strawberry.dataloader import DataLoader
+from strawberry.permission import BasePermission
+from strawberry.scalars import JSON
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
+from grassroots.graphql.operations import GrassrootsSchema, SchemaOptions
 from grassroots.graphql.schema import build_schema
 from grassroots.settings import Settings
 
 from . import flows
 from .client import LOGIN, Api
 from .operations import CASE, CASE_FIELDS
+from .sql_log import sql_statements
 
 # Aliases, fragments (named and inline), __typename, @include and @skip on variables, an
 # interface field, lists of objects, arguments from literals and from variables.
@@ -180,3 +185,104 @@ async def test_an_answered_request_leaves_nothing_for_the_cycle_collector(api: A
         assert alive == []
     finally:
         gc.enable()
+
+
+# A schema of its own for what the city's schema does not have (yet): a permission on a
+# field without a resolver, an attribute that holds an awaitable.
+class Never(BasePermission):
+    message = "never shown"
+
+    def has_permission(self, source: Any, info: strawberry.Info, **kwargs: Any) -> bool:
+        return False
+
+
+@strawberry.type
+class Box:
+    shown: str
+    kept: str = strawberry.field(permission_classes=[Never])
+
+
+@strawberry.type
+class Parcel:
+    later: JSON
+
+
+async def _one() -> dict[str, int]:
+    return {"a": 1}
+
+
+@strawberry.type
+class BoxQuery:
+    @strawberry.field
+    def box(self) -> Box:
+        return Box(shown="shown", kept="kept")
+
+    @strawberry.field
+    def parcel(self) -> Parcel:
+        return Parcel(later=_one())
+
+
+BOX = "{ box { shown kept } }"
+
+
+async def test_a_permission_on_a_plain_field_holds_when_walked() -> None:
+    # Given a field without a resolver that no one may read, beside one anyone may
+    schema = GrassrootsSchema(query=BoxQuery, options=SchemaOptions())
+
+    # When it is asked for
+    result = await schema.execute(BOX)
+
+    # Then it is refused
+    assert [error.message for error in result.errors or []] == ["never shown"]
+    assert result.data is None  # `kept` is non-null: the null reaches the root
+
+
+async def test_an_attribute_holding_an_awaitable_is_awaited() -> None:
+    # Given a field without a resolver whose attribute is a coroutine
+    schema = GrassrootsSchema(query=BoxQuery, options=SchemaOptions())
+
+    # When it is asked for alone
+    result = await schema.execute("{ parcel { later } }")
+
+    # Then its value is the coroutine's
+    assert result.errors is None
+    assert result.data == {"parcel": {"later": {"a": 1}}}
+
+
+async def test_a_refused_argument_is_an_error_not_a_crash(api: Api, settings: Settings) -> None:
+    # Given a variable with a default, sent as null where the argument may not be null
+    query = "query($s: Boolean = false) { categories @skip(if: $s) { code } }"
+
+    # When a visitor sends it, walked and on graphql-core alone
+    walked = await api.raw(query, {"s": None})
+    with on_graphql_core(settings):
+        core = await api.raw(query, {"s": None})
+
+    # Then both refuse it the same way, as a GraphQL error
+    assert walked == core
+    assert walked["errors"]
+    assert walked.get("data") is None
+
+
+PAGES_TWICE = """
+{
+  a: cases(first: 5) { edges { node { lastEvent { kind } timeline { kind } } } }
+  b: cases(first: 5) { edges { node { lastEvent { kind } timeline { kind } } } }
+}
+"""
+
+
+async def test_two_pages_of_the_same_cases_load_their_events_once(api: Api) -> None:
+    # Given cases with timelines
+    for status in ("REPORTED", "DISPATCHED"):
+        await flows.case_in(api, status)
+    token = await api.login("admin")
+
+    # When one query asks for the same page twice
+    with sql_statements() as log:
+        data = await api.run(PAGES_TWICE, token=token)
+
+    # Then the pages are the same, and each relation was read once
+    assert data["a"] == data["b"]
+    events = [sql for sql, _ in log.selects() if 'FROM "case_event"' in sql]
+    assert len(events) == 2, events  # the last events, the timelines

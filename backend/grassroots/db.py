@@ -12,6 +12,8 @@ from tortoise import Tortoise, connections
 from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.transactions import in_transaction
 
+from .models.base import forget_hydrators
+
 MODEL_MODULES = ["grassroots.models"]
 # Schema changes ship as migrations in this package, applied by grassroots.migrate.
 MIGRATIONS_MODULE = "grassroots.migrations"
@@ -99,6 +101,7 @@ def apps_config() -> dict[str, dict[str, Any]]:
 async def init_db(database_url: str, *, create: bool = True) -> None:
     """Connect; with `create`, bring the schema up to date (apply pending migrations)."""
     await Tortoise.init(config=tortoise_config(database_url), _enable_global_fallback=True)
+    forget_hydrators()  # made anew for this database (models/base.py)
     if create:
         from .migrate import migrate  # it builds on this module
 

@@ -62,6 +62,7 @@ from strawberry.types.arguments import convert_arguments
 from strawberry.types.info import Info
 
 PLAIN_DIRECTIVES = frozenset({"skip", "include"})
+PLAIN_VALUES = frozenset({str, int, float, bool})  # never awaitable
 STRAWBERRY_FIELD = GraphQLCoreConverter.DEFINITION_BACKREF
 CACHED_PLANS = 256
 
@@ -185,6 +186,7 @@ class Planner:
         if (
             getattr(resolve, "_is_default", False)
             and strawberry_field is not None
+            and not strawberry_field.extensions  # permissions are extensions
             and strawberry_field.default_resolver is getattr
         ):
             plan.attr = strawberry_field.python_name
@@ -294,6 +296,7 @@ class Planner:
             out = []
             for index, element in enumerate(value):
                 if is_awaitable(element):
+                    _drop_awaitables(value)
                     raise Unplanned("an awaitable list item")
                 out.append(item(walk, element, Path(path, index, None), info))
             return out
@@ -453,14 +456,23 @@ class Walk:
             if plan.attr is not None:
                 value = getattr(source, plan.attr)
                 if plan.leaf is not None:
-                    if value is not None:
+                    if type(value) in PLAIN_VALUES:
                         out[key] = plan.leaf(value)
-                    elif plan.non_null:
-                        raise Unplanned("null in a non-null field")
-                    else:
+                        continue
+                    if value is None:
+                        if plan.non_null:
+                            raise Unplanned("null in a non-null field")
                         out[key] = None
-                    continue
+                        continue
+                    if not self.is_awaitable(value):
+                        out[key] = plan.leaf(value)
+                        continue
                 field_path = Path(path, key, parent_type.name)
+                # An attribute may hold an awaitable: awaited as any resolver's result.
+                if self.is_awaitable(value):
+                    out[key] = None
+                    self.pending.append((out, key, value, plan, field_path, info))
+                    continue
             elif plan.field_def is None:
                 out[key] = parent_type.name
                 continue
@@ -513,16 +525,22 @@ class Walk:
                 try:
                     value = await started[index]
                     out[key] = plan.complete(self, value, path, info)
-                except BaseException:
+                except Exception:
+                    # The operation runs again on graphql-core: what runs may finish.
                     _let_finish(started[index + 1 :])
                     raise
+                except BaseException:
+                    # Cancelled (the client went away): what the walk started stops with it.
+                    _stop([s for s, item in zip(started, wave, strict=True) if s is not item[2]])
+                    raise
 
-    def abandon(self) -> None:
-        """Drop the walk: close what never started, let what runs finish unheard."""
+    def abandon(self, cancelled: bool = False) -> None:
+        """Drop the walk: close what never started; what runs finishes unheard, or stops
+        when the operation is cancelled."""
         for _out, _key, awaitable, *_ in self.pending:
             if asyncio.iscoroutine(awaitable):
                 awaitable.close()
-            elif isinstance(awaitable, asyncio.Future):
+            elif isinstance(awaitable, asyncio.Future) and not cancelled:
                 _let_finish([awaitable])
         self.pending = []
 
@@ -553,11 +571,27 @@ class LazyInfo(Info):  # type: ignore[type-arg]
         return self._walk.x.context_value
 
 
+def _drop_awaitables(items: Any) -> None:
+    """The list is left to graphql-core's rerun, which calls its resolver again: the
+    coroutines in this one would never be awaited."""
+    if isinstance(items, list | tuple):
+        for item in items:
+            if asyncio.iscoroutine(item):
+                item.close()
+
+
 def _let_finish(futures: list[asyncio.Future[Any]]) -> None:
     """Futures the walk no longer awaits run on, their errors retrieved so none is logged as
     lost. They are not cancelled: a loader's future is shared with the rerun."""
     for future in futures:
         future.add_done_callback(_retrieve)
+
+
+def _stop(tasks: list[asyncio.Future[Any]]) -> None:
+    """Tasks the walk made of coroutines, cancelled with the operation (a loader's shared
+    future is not among them)."""
+    for task in tasks:
+        task.cancel()
 
 
 def _retrieve(future: asyncio.Future[Any]) -> None:
@@ -622,7 +656,10 @@ class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):  # type: ignore[mi
             or self.hooks is not None
         ):
             return super().execute_operation(serially)
-        planner = self.plans.planner(self)
+        try:
+            planner = self.plans.planner(self)
+        except Exception:  # an argument refused, say: graphql-core tells it as the spec says
+            planner = None
         if planner is None or planner.unplannable:
             return super().execute_operation(serially)
         walk = Walk(self, planner)
@@ -639,8 +676,10 @@ class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):  # type: ignore[mi
     async def _settled(self, walk: Walk, data: dict[str, Any], serially: bool | None) -> Any:
         try:
             await walk.settle()
-        except Exception as error:
-            walk.abandon()
+        except BaseException as error:
+            walk.abandon(cancelled=not isinstance(error, Exception))
+            if not isinstance(error, Exception):
+                raise
             walk.planner.unplannable = isinstance(error, Unplannable)
             result = super().execute_operation(serially)
             return (await result) if self.is_awaitable(result) else result

@@ -65,13 +65,38 @@ def ready_many(
 async def fill(loader: DataLoader[K, V], keys: Iterable[K]) -> None:
     """Puts the values of `keys` in the request's loader with one call of its batch function.
     Loading a page's keys one by one costs the loader a future, a task entry and two
-    callbacks per key, more than the query; primed, each key costs one finished future."""
-    missing = [key for key in dict.fromkeys(keys) if loader.cache_map.get(key) is None]
-    if missing:
+    callbacks per key, more than the query. The keys' futures are in the loader while the
+    call runs, so a field that asks for one meanwhile waits for this call, not a query of
+    its own."""
+    cache = loader.cache_map
+    missing = [
+        key for key in dict.fromkeys(keys) if (held := cache.get(key)) is None or held.cancelled()
+    ]
+    if not missing:
+        return
+    futures: list[asyncio.Future[V]] = [loader.loop.create_future() for _ in missing]
+    for key, future in zip(missing, futures, strict=True):
+        cache.set(key, future)
+    try:
         values = await loader.load_fn(missing)
-        # A key the batch answered with an error is left to the loader, which raises it.
-        found = zip(missing, values, strict=True)
-        loader.prime_many({k: v for k, v in found if not isinstance(v, BaseException)})
+    except BaseException as error:
+        for key, future in zip(missing, futures, strict=True):
+            cache.delete(key)  # a later load asks again
+            _fail(future, error)
+        raise
+    for future, value in zip(futures, values, strict=True):
+        if isinstance(value, BaseException):
+            _fail(future, value)  # as the loader does: the key's awaiters get the error
+        else:
+            future.set_result(value)
+
+
+def _fail(future: asyncio.Future[Any], error: BaseException) -> None:
+    if not isinstance(error, Exception):
+        future.cancel()
+        return
+    future.set_exception(error)
+    future.exception()  # told to whoever awaits it; not logged as lost if nobody does
 
 
 def _names(selections: Iterable[Selection], into: dict[str, SelectedField]) -> None:

@@ -69,7 +69,6 @@ class Hydrator:
 
     def __init__(self, model: type[TortoiseModel]) -> None:
         meta = model._meta
-        self.native = meta.db_native_fields  # rebuilt by Tortoise on a new init: see below
         self.model = model
         self.custom_pk = meta.db_pk_column not in meta.generated_db_fields
         self.plain = [(key, attr) for key, attr, _ in meta.db_native_fields]
@@ -95,7 +94,14 @@ class Hydrator:
         return made
 
 
+# Made on first use after each Tortoise init: which columns the driver converts itself, and
+# the time zone settings, belong to the database the models were initialised for.
 _hydrators: dict[type[TortoiseModel], Hydrator] = {}
+
+
+def forget_hydrators() -> None:
+    """Called when Tortoise is initialised (db.init_db, migrate's context)."""
+    _hydrators.clear()
 
 
 class Model(TortoiseModel):
@@ -105,7 +111,7 @@ class Model(TortoiseModel):
     @classmethod
     def _init_from_db(cls, **row: Any) -> Self:
         hydrator = _hydrators.get(cls)
-        if hydrator is None or hydrator.native is not cls._meta.db_native_fields:
+        if hydrator is None:
             hydrator = _hydrators[cls] = Hydrator(cls)
         try:
             return hydrator(row)  # type: ignore[no-any-return]
