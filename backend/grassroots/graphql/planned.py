@@ -31,6 +31,7 @@ from __future__ import annotations
 import asyncio
 from collections import OrderedDict
 from collections.abc import Callable
+from types import GeneratorType
 from typing import Any
 
 import orjson
@@ -63,6 +64,8 @@ from strawberry.types.info import Info
 
 PLAIN_DIRECTIVES = frozenset({"skip", "include"})
 PLAIN_VALUES = frozenset({str, int, float, bool})  # never awaitable
+# Types whose values were found not awaitable: an instance's type decides, but for generators.
+SETTLED_TYPES: set[type] = {type(None), str, int, float, bool, list, tuple, dict}
 STRAWBERRY_FIELD = GraphQLCoreConverter.DEFINITION_BACKREF
 CACHED_PLANS = 256
 
@@ -464,12 +467,12 @@ class Walk:
                             raise Unplanned("null in a non-null field")
                         out[key] = None
                         continue
-                    if not self.is_awaitable(value):
+                    if not self.pending_value(value):
                         out[key] = plan.leaf(value)
                         continue
                 field_path = Path(path, key, parent_type.name)
                 # An attribute may hold an awaitable: awaited as any resolver's result.
-                if self.is_awaitable(value):
+                if self.pending_value(value):
                     out[key] = None
                     self.pending.append((out, key, value, plan, field_path, info))
                     continue
@@ -483,12 +486,24 @@ class Walk:
                 else:
                     info = self.info(plan, parent_type, field_path)
                     value = plan.resolve(source, info, **plan.args)
-                if self.is_awaitable(value):
+                if self.pending_value(value):
                     out[key] = None
                     self.pending.append((out, key, value, plan, field_path, info))
                     continue
             out[key] = plan.complete(self, value, field_path, info)
         return out
+
+    def pending_value(self, value: Any) -> bool:
+        """Whether a value must be awaited. Most values are of a few types that never are
+        (models, nodes, timestamps, enum members): those are remembered."""
+        kind = type(value)
+        if kind in SETTLED_TYPES:
+            return False
+        if self.is_awaitable(value):
+            return True
+        if kind is not GeneratorType:  # a generator may be a coroutine, or not
+            SETTLED_TYPES.add(kind)
+        return False
 
     def call(
         self, plan: FieldPlan, source: Any, parent_type: GraphQLObjectType, path: Path
