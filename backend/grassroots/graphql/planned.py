@@ -63,7 +63,6 @@ from strawberry.types.arguments import convert_arguments
 from strawberry.types.info import Info
 
 PLAIN_DIRECTIVES = frozenset({"skip", "include"})
-PLAIN_VALUES = frozenset({str, int, float, bool})  # never awaitable
 # Types whose values were found not awaitable: an instance's type decides, but for generators.
 SETTLED_TYPES: set[type] = {type(None), str, int, float, bool, list, tuple, dict}
 STRAWBERRY_FIELD = GraphQLCoreConverter.DEFINITION_BACKREF
@@ -92,21 +91,31 @@ class FieldPlan:
         "attr",
         "call",
         "complete",
+        "details",
         "field_def",
         "info_name",
         "key",
         "leaf",
         "nodes",
         "non_null",
+        "parent_type",
         "resolve",
         "self_arg",
         "source_names",
         "strawberry_field",
     )
 
-    def __init__(self, key: str, nodes: list[FieldNode], field_def: GraphQLField | None):
+    def __init__(
+        self,
+        key: str,
+        parent_type: GraphQLObjectType,
+        details: list[FieldDetails],
+        field_def: GraphQLField | None,
+    ):
         self.key = key
-        self.nodes = nodes
+        self.parent_type = parent_type
+        self.details = details
+        self.nodes: list[FieldNode] = [item.node for item in details]
         self.field_def = field_def  # None for __typename
         self.attr: str | None = None  # a basic field's attribute
         self.leaf: Callable[[Any], Any] | None = None  # a basic leaf's coercion
@@ -175,15 +184,14 @@ class Planner:
                 raise Unplannable("@defer or fragment arguments")
             if any(d.name.value not in PLAIN_DIRECTIVES for d in item.node.directives or ()):
                 raise Unplannable("a directive other than @skip/@include")
-        nodes = [item.node for item in details]
-        node = nodes[0]
+        node = details[0].node
         name = node.name.value
         if name == "__typename":
-            return FieldPlan(key, nodes, None)
+            return FieldPlan(key, parent_type, details, None)
         field_def = self.schema.get_field(parent_type, name)
         if field_def is None:
             return None  # as graphql-core: a field the type lacks is left out
-        plan = FieldPlan(key, nodes, field_def)
+        plan = FieldPlan(key, parent_type, details, field_def)
         resolve = field_def.resolve or self.field_resolver
         strawberry_field = (field_def.extensions or {}).get(STRAWBERRY_FIELD)
         if (
@@ -207,7 +215,7 @@ class Planner:
                 )
             if strawberry_field is not None:
                 self.plan_call(plan, strawberry_field)
-        plan.complete = self.completion(field_def.type, plan, parent_type, details)
+        plan.complete = self.completion(field_def.type, plan)
         return plan
 
     def plan_call(self, plan: FieldPlan, field: Any) -> None:
@@ -241,16 +249,11 @@ class Planner:
             plan.info_name = resolver.info_parameter.name
 
     # --- completions --------------------------------------------------------------------
+    # The completion of a field's value by its type: `plan` is the field's.
 
-    def completion(
-        self,
-        type_: GraphQLOutputType,
-        plan: FieldPlan,
-        parent_type: GraphQLObjectType,
-        details: list[FieldDetails],
-    ) -> Complete:
+    def completion(self, type_: GraphQLOutputType, plan: FieldPlan) -> Complete:
         if is_non_null_type(type_):
-            inner = self.nullable_completion(type_.of_type, plan, parent_type, details)  # type: ignore[union-attr]
+            inner = self.nullable_completion(type_.of_type, plan)  # type: ignore[union-attr]
 
             def non_null(walk: Walk, value: Any, path: Path, info: Any) -> Any:
                 if value is None:
@@ -258,39 +261,27 @@ class Planner:
                 return inner(walk, value, path, info)
 
             return non_null
-        inner = self.nullable_completion(type_, plan, parent_type, details)
+        inner = self.nullable_completion(type_, plan)
 
         def nullable(walk: Walk, value: Any, path: Path, info: Any) -> Any:
             return None if value is None else inner(walk, value, path, info)
 
         return nullable
 
-    def nullable_completion(
-        self,
-        type_: GraphQLOutputType,
-        plan: FieldPlan,
-        parent_type: GraphQLObjectType,
-        details: list[FieldDetails],
-    ) -> Complete:
+    def nullable_completion(self, type_: GraphQLOutputType, plan: FieldPlan) -> Complete:
         if is_leaf_type(type_):
             coerce = _leaf(type_)
             return lambda walk, value, path, info: coerce(value)
         if is_list_type(type_):
-            return self.list_completion(type_.of_type, plan, parent_type, details)  # type: ignore[union-attr]
+            return self.list_completion(type_.of_type, plan)  # type: ignore[union-attr]
         if is_object_type(type_):
-            return self.object_completion(type_, plan, parent_type, details)  # type: ignore[arg-type]
+            return self.object_completion(type_, plan)  # type: ignore[arg-type]
         if is_abstract_type(type_):
-            return self.abstract_completion(type_, plan, parent_type, details)  # type: ignore[arg-type]
+            return self.abstract_completion(type_, plan)  # type: ignore[arg-type]
         raise Unplannable(f"cannot complete {type_}")
 
-    def list_completion(
-        self,
-        item_type: GraphQLOutputType,
-        plan: FieldPlan,
-        parent_type: GraphQLObjectType,
-        details: list[FieldDetails],
-    ) -> Complete:
-        item = self.completion(item_type, plan, parent_type, details)
+    def list_completion(self, item_type: GraphQLOutputType, plan: FieldPlan) -> Complete:
+        item = self.completion(item_type, plan)
         is_awaitable = self.is_awaitable
 
         def each(walk: Walk, value: Any, path: Path, info: Any) -> Any:
@@ -306,13 +297,7 @@ class Planner:
 
         return each
 
-    def object_completion(
-        self,
-        type_: GraphQLObjectType,
-        plan: FieldPlan,
-        parent_type: GraphQLObjectType,
-        details: list[FieldDetails],
-    ) -> Complete:
+    def object_completion(self, type_: GraphQLObjectType, plan: FieldPlan) -> Complete:
         is_type_of = type_.is_type_of
         # Strawberry's own checks look at the value alone: no info is built for them.
         needs_info = is_type_of is not None and not _strawberry_is_type_of(is_type_of)
@@ -322,28 +307,22 @@ class Planner:
             nonlocal subplans
             if is_type_of is not None:
                 if info is None and needs_info:
-                    info = walk.info(plan, parent_type, path)
+                    info = walk.info(plan, path)
                 if is_type_of(value, info) is not True:
                     raise Unplanned("is_type_of refused the value")
             if subplans is None:
-                subplans = self.subplans(type_, details)
+                subplans = self.subplans(type_, plan.details)
             return walk.fields(type_, value, path, subplans)
 
         return complete_object
 
-    def abstract_completion(
-        self,
-        type_: GraphQLAbstractType,
-        plan: FieldPlan,
-        parent_type: GraphQLObjectType,
-        details: list[FieldDetails],
-    ) -> Complete:
+    def abstract_completion(self, type_: GraphQLAbstractType, plan: FieldPlan) -> Complete:
         resolve_type = type_.resolve_type or self.type_resolver
         by_runtime_type: dict[str, Complete] = {}
 
         def complete_abstract(walk: Walk, value: Any, path: Path, info: Any) -> Any:
             if info is None:
-                info = walk.info(plan, parent_type, path)
+                info = walk.info(plan, path)
             name = resolve_type(value, info, type_)
             complete = by_runtime_type.get(name) if isinstance(name, str) else None
             if complete is None:
@@ -351,10 +330,10 @@ class Planner:
                     name.close()
                 if not isinstance(name, str):
                     raise Unplanned("an awaitable type resolution, or none")
-                runtime_type = walk.x.ensure_valid_runtime_type(name, type_, details, info, value)
-                complete = by_runtime_type[name] = self.object_completion(
-                    runtime_type, plan, parent_type, details
+                runtime_type = walk.x.ensure_valid_runtime_type(
+                    name, type_, plan.details, info, value
                 )
+                complete = by_runtime_type[name] = self.object_completion(runtime_type, plan)
             return complete(walk, value, path, info)
 
         return complete_abstract
@@ -428,9 +407,12 @@ class PlanCache:
 
 
 def _planner(executor: PlannedExecutor) -> Planner | None:
+    """None for a document the walk does not serve, or whose planning failed (an argument
+    refused, say): planning depends on the document and variables alone, so it would fail
+    again, and graphql-core tells the error as the spec says."""
     try:
         return Planner(executor)
-    except Unplannable:
+    except Exception:
         return None
 
 
@@ -458,21 +440,18 @@ class Walk:
             info = None
             if plan.attr is not None:
                 value = getattr(source, plan.attr)
-                if plan.leaf is not None:
-                    if type(value) in PLAIN_VALUES:
-                        out[key] = plan.leaf(value)
-                        continue
-                    if value is None:
-                        if plan.non_null:
-                            raise Unplanned("null in a non-null field")
-                        out[key] = None
-                        continue
-                    if not self.pending_value(value):
-                        out[key] = plan.leaf(value)
-                        continue
-                field_path = Path(path, key, parent_type.name)
                 # An attribute may hold an awaitable: awaited as any resolver's result.
-                if self.pending_value(value):
+                waits = self.pending_value(value)
+                if plan.leaf is not None and not waits:
+                    if value is not None:
+                        out[key] = plan.leaf(value)
+                    elif plan.non_null:
+                        raise Unplanned("null in a non-null field")
+                    else:
+                        out[key] = None
+                    continue
+                field_path = Path(path, key, parent_type.name)
+                if waits:
                     out[key] = None
                     self.pending.append((out, key, value, plan, field_path, info))
                     continue
@@ -482,9 +461,9 @@ class Walk:
             else:
                 field_path = Path(path, key, parent_type.name)
                 if plan.call is not None:
-                    info, value = self.call(plan, source, parent_type, field_path)
+                    value = self.call(plan, source, field_path)
                 else:
-                    info = self.info(plan, parent_type, field_path)
+                    info = self.info(plan, field_path)
                     value = plan.resolve(source, info, **plan.args)
                 if self.pending_value(value):
                     out[key] = None
@@ -505,9 +484,7 @@ class Walk:
             SETTLED_TYPES.add(kind)
         return False
 
-    def call(
-        self, plan: FieldPlan, source: Any, parent_type: GraphQLObjectType, path: Path
-    ) -> tuple[GraphQLResolveInfo | None, Any]:
+    def call(self, plan: FieldPlan, source: Any, path: Path) -> Any:
         """What Strawberry's resolver wrapper does for a field without extensions: the
         source and Info given to the parameters that ask for them."""
         kwargs = dict(plan.args)
@@ -515,20 +492,17 @@ class Walk:
             kwargs[name] = source
         if plan.info_name is not None:
             if self.info_class is Info:
-                kwargs[plan.info_name] = LazyInfo(self, plan, parent_type, path)
+                kwargs[plan.info_name] = LazyInfo(self, plan, path)
             else:
-                raw = self.info(plan, parent_type, path)
-                kwargs[plan.info_name] = self.info_class(
-                    _raw_info=raw, _field=plan.strawberry_field
-                )
+                raw = self.info(plan, path)
+                field = plan.strawberry_field
+                kwargs[plan.info_name] = self.info_class(_raw_info=raw, _field=field)
         assert plan.call is not None
-        if plan.self_arg:
-            return None, plan.call(source, **kwargs)
-        return None, plan.call(**kwargs)
+        return plan.call(source, **kwargs) if plan.self_arg else plan.call(**kwargs)
 
-    def info(self, plan: FieldPlan, parent_type: GraphQLObjectType, path: Path) -> Any:
+    def info(self, plan: FieldPlan, path: Path) -> Any:
         assert plan.field_def is not None
-        return self.x.build_resolve_info(plan.field_def, plan.nodes, parent_type, path)
+        return self.x.build_resolve_info(plan.field_def, plan.nodes, plan.parent_type, path)
 
     async def settle(self) -> None:
         """Await what the walk left pending, a wave at a time, completing each value."""
@@ -565,12 +539,9 @@ class LazyInfo(Info):  # type: ignore[type-arg]
     the graphql-core info under it (path, nodes, schema …) is built when something else is
     asked for."""
 
-    def __init__(
-        self, walk: Walk, plan: FieldPlan, parent_type: GraphQLObjectType, path: Path
-    ) -> None:
+    def __init__(self, walk: Walk, plan: FieldPlan, path: Path) -> None:
         self._walk = walk
         self._plan = plan
-        self._parent_type = parent_type
         self._path = path
         self._field = plan.strawberry_field
         self._built: GraphQLResolveInfo | None = None
@@ -578,7 +549,7 @@ class LazyInfo(Info):  # type: ignore[type-arg]
     @property
     def _raw_info(self) -> GraphQLResolveInfo:  # type: ignore[override]
         if self._built is None:
-            self._built = self._walk.info(self._plan, self._parent_type, self._path)
+            self._built = self._walk.info(self._plan, self._path)
         return self._built
 
     @property
@@ -671,10 +642,7 @@ class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):  # type: ignore[mi
             or self.hooks is not None
         ):
             return super().execute_operation(serially)
-        try:
-            planner = self.plans.planner(self)
-        except Exception:  # an argument refused, say: graphql-core tells it as the spec says
-            planner = None
+        planner = self.plans.planner(self)
         if planner is None or planner.unplannable:
             return super().execute_operation(serially)
         walk = Walk(self, planner)
