@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from grassroots.models import Case, Category
-from grassroots.workflow.categories import DEFAULT_TTL_SECONDS
+from grassroots.workflow.kept_rows import DEFAULT_TTL_SECONDS
 
 from . import flows, lookup
 from .client import Api

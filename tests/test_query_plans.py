@@ -36,12 +36,11 @@ async def test_every_loader_reads_by_an_index(app: object, settings: Settings) -
         for name in names:
             await getattr(loaders, name).load_many([1, 2])
 
-    # Then every statement they sent finds its rows through an index, but for the category
-    # tree, a few dozen rows the process reads whole once a minute (workflow/categories.py)
+    # Then every statement they sent finds its rows through an index
     selects = log.selects()
     assert len(selects) >= len(names)
     scanned = {sql: found for sql, values in selects if (found := scans(settings, sql, values))}
-    assert list(scanned.values()) in ([], [["SCAN category"]])
+    assert scanned == {}
 
 
 async def test_authentication_reads_by_an_index(app: object, settings: Settings) -> None:

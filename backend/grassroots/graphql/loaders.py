@@ -49,7 +49,7 @@ async def _grouped(
 
 
 # The directory's rows (regions, categories, departments) come from what the process keeps
-# of them, at most a minute old (workflow/kept_rows.py, workflow/categories.py).
+# of them, at most a minute old (workflow/kept_rows.py).
 
 
 class RegionByIdLoader(DataLoader[int, Region | None]):

@@ -240,14 +240,14 @@ async def _validate_new_case(rt: Runtime, data: NewCase) -> tuple[Category, Regi
 @asynccontextmanager
 async def _category_kept(rt: Runtime, category: Category | None) -> AsyncIterator[None]:
     """Around a transaction that writes `category` into a case: a category deleted since the
-    book read it fails the foreign key, and is then refused as unknown, not as a crash. (On
+    process read it fails the foreign key, and is then refused as unknown, not as a crash. (On
     PostgreSQL the failed transaction can run no query: hence around it, not inside.)"""
     try:
         yield
     except IntegrityError:
         if category is None or await Category.exists(id=category.id):
             raise
-        rt.categories.expire()
+        rt.categories.forget(category.id)
         raise not_found("Category", "categoryId") from None
 
 

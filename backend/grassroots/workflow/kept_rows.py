@@ -1,11 +1,13 @@
-"""Rows of a small, slow-changing table (regions, departments) as this process read them at
-most `ttl` seconds ago.
+"""Rows of a small, slow-changing table (categories, regions, departments) as this process
+read them at most `ttl` seconds ago.
 
-Every page of cases names its regions and departments, and their rows change only when an
-operator edits the directory in the database: so a row once read is kept, and an edit is
-seen within `ttl` (at once after a restart). An id not kept, or kept too long, is read again
-(those of one call in one query), so a row added meanwhile is found at once and one deleted
-meanwhile is forgotten at the next read. The rows are shared: never change them.
+Every report, summons, acceptance and reopening needs its case's category and SLA policy,
+and every page of cases names its categories, regions and departments; those rows change
+only when an operator edits them in the database. So a row once read is kept, and an edit
+is seen within `ttl` (at once after a restart). An id not kept, or kept too long, is read
+again (those of one call in one query), so a row added meanwhile is found at once and one
+deleted meanwhile is forgotten at the next read; a writer whose foreign key finds a kept
+category gone forgets it at once (workflow.cases). The rows are shared: never change them.
 """
 
 from __future__ import annotations
@@ -33,6 +35,10 @@ class KeptRows(Generic[M]):
         self.monotonic = monotonic
         self._rows: dict[int, tuple[M, float]] = {}  # id → (row, when it was read)
 
+    async def get(self, row_id: int) -> M | None:
+        """The row of `row_id`, None if no row has it."""
+        return (await self.many([row_id]))[0]
+
     async def many(self, ids: Iterable[int]) -> list[M | None]:
         """The rows of `ids`, in their order; None for an id no row has."""
         ids = list(ids)
@@ -44,3 +50,7 @@ class KeptRows(Generic[M]):
             for row in await self.model.filter(pk__in=sorted(stale)):
                 self._rows[row.pk] = (row, now)
         return [kept[0] if (kept := self._rows.get(i)) else None for i in ids]
+
+    def forget(self, row_id: int) -> None:
+        """The next read of `row_id` goes to the database."""
+        self._rows.pop(row_id, None)

@@ -7,9 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..clock import Clock, SystemClock
-from ..models import Department, Region
+from ..models import Category, Department, Region
 from ..settings import Settings
-from .categories import CategoryBook
 from .kept_rows import KeptRows
 from .regions import RegionTree
 from .token_cache import TokenCache
@@ -21,7 +20,7 @@ class Runtime:
     clock: Clock
     tokens: TokenCache = field(init=False)
     regions: RegionTree = field(init=False)
-    categories: CategoryBook = field(init=False)
+    categories: KeptRows[Category] = field(init=False)  # with their SLA policies
     # whole rows, names and shapes too, for what the API shows of them
     region_rows: KeptRows[Region] = field(init=False)
     department_rows: KeptRows[Department] = field(init=False)
@@ -29,7 +28,7 @@ class Runtime:
     def __post_init__(self) -> None:
         self.tokens = TokenCache(self.settings.auth_cache_seconds)
         self.regions = RegionTree()
-        self.categories = CategoryBook()
+        self.categories = KeptRows(Category)
         self.region_rows = KeptRows(Region)
         self.department_rows = KeptRows(Department)
 
