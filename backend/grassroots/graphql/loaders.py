@@ -29,6 +29,7 @@ from ..models import (
     Whistle,
     WhistleResponse,
 )
+from ..workflow.kept_rows import KeptRows
 from ..workflow.runtime import Runtime
 
 M = TypeVar("M", bound=Model)
@@ -48,13 +49,22 @@ async def _grouped(
     return [groups.get(i, []) for i in ids]
 
 
-# The directory's rows (regions, categories, departments) come from what the process keeps
-# of them, at most a minute old (workflow/kept_rows.py).
+class KeptRowsLoader(DataLoader[int, M | None]):
+    """The directory's rows (regions, categories, departments) by id, from what the process
+    keeps of them, at most a minute old (workflow/kept_rows.py): made with the runtime."""
 
+    @staticmethod
+    def kept(rt: Runtime) -> KeptRows[M]:
+        raise NotImplementedError
 
-class RegionByIdLoader(DataLoader[int, Region | None]):
     def __init__(self, rt: Runtime) -> None:
-        super().__init__(load_fn=rt.region_rows.many)
+        super().__init__(load_fn=self.kept(rt).many)
+
+
+class RegionByIdLoader(KeptRowsLoader[Region]):
+    @staticmethod
+    def kept(rt: Runtime) -> KeptRows[Region]:
+        return rt.region_rows
 
 
 class RegionsByParentLoader(DataLoader[int, list[Region]]):
@@ -62,14 +72,16 @@ class RegionsByParentLoader(DataLoader[int, list[Region]]):
         super().__init__(load_fn=lambda ids: _grouped(Region, "parent_id", ids, ("code",)))
 
 
-class CategoryByIdLoader(DataLoader[int, Category | None]):
-    def __init__(self, rt: Runtime) -> None:
-        super().__init__(load_fn=rt.categories.many)
+class CategoryByIdLoader(KeptRowsLoader[Category]):
+    @staticmethod
+    def kept(rt: Runtime) -> KeptRows[Category]:
+        return rt.categories
 
 
-class DepartmentByIdLoader(DataLoader[int, Department | None]):
-    def __init__(self, rt: Runtime) -> None:
-        super().__init__(load_fn=rt.department_rows.many)
+class DepartmentByIdLoader(KeptRowsLoader[Department]):
+    @staticmethod
+    def kept(rt: Runtime) -> KeptRows[Department]:
+        return rt.department_rows
 
 
 class AccountByIdLoader(DataLoader[int, Account | None]):
@@ -232,11 +244,6 @@ class TasksByListItemLoader(DataLoader[int, list[ServiceTask]]):
 class Loaders:
     """Every loader of one request; attributes are created on first use."""
 
-    # Those that read what the process keeps, given the runtime that keeps it.
-    _kept: ClassVar[frozenset[str]] = frozenset(
-        {"region_by_id", "category_by_id", "department_by_id"}
-    )
-
     def __init__(self, rt: Runtime) -> None:
         self._rt = rt
         self._nodes: dict[tuple[type, int], Any] = {}
@@ -285,7 +292,10 @@ class Loaders:
         cls = self._classes.get(name)
         if cls is None:
             raise AttributeError(name)
-        # Each subclass supplies its own load_fn.
-        loader = cls(self._rt) if name in self._kept else cls()  # type: ignore[call-arg,call-overload]
+        # Each subclass supplies its own load_fn; those of kept rows take the runtime.
+        if issubclass(cls, KeptRowsLoader):
+            loader: DataLoader[Any, Any] = cls(self._rt)
+        else:
+            loader = cls()  # type: ignore[call-overload]
         setattr(self, name, loader)
         return loader
