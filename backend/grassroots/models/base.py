@@ -100,7 +100,7 @@ _hydrators: dict[type[TortoiseModel], Hydrator] = {}
 
 
 def forget_hydrators() -> None:
-    """Called when Tortoise is initialised (db.init_db, migrate's context)."""
+    """Called when Tortoise is initialised for a database (db.init_db)."""
     _hydrators.clear()
 
 
