@@ -3,10 +3,11 @@ durable before it is acknowledged.
 
     python bench/intake.py [--database sqlite|postgres|both] [--connections 32] [--seconds 20]
 
-Each case is one transaction: the case, its timeline entry, its event-log row and the
-dashboard counters. On SQLite (synchronous=FULL: every COMMIT waits for the disk) concurrent
-transactions are group-committed (backend/grassroots/group_commit.py); on PostgreSQL (a
-throwaway cluster with fsync and synchronous_commit on) each is its own transaction.
+Each case is written in one transaction with its timeline entry, its event-log row and
+the dashboard counters. On SQLite (synchronous=FULL: every COMMIT waits for the disk)
+concurrent transactions are group-committed (backend/grassroots/group_commit.py); on PostgreSQL (a
+throwaway cluster with fsync and synchronous_commit on) concurrent new cases are written
+together, a statement per table (backend/grassroots/workflow/new_cases.py).
 
 ONE `grassroots serve` process on a fresh demo city; wrk keeps `--connections` clients busy,
 closed loop: half push 12345-hotline cases in with an INTEGRATION token (intakeCase, a new

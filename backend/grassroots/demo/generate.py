@@ -52,7 +52,7 @@ from ..models.enums import (
     Urgency,
 )
 from ..progress import ProgressBar
-from ..workflow.cases import NUMBER_PREFIX
+from ..workflow.new_cases import NUMBER_PREFIX
 from ..workflow.regions import QUEUE_LEVELS
 from ..workflow.runtime import Runtime
 from ..workflow.sla import policy_for

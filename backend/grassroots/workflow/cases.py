@@ -12,12 +12,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, tzinfo
+from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
 
-from ..db import atomic, connection, is_postgres
+from ..db import atomic
 from ..models import (
     Case,
     CaseDepartment,
@@ -45,14 +46,14 @@ from . import photos as photo_store
 from .actor import REPORTER_ROLES, STAFF_ROLES, Actor
 from .case_rules import Action, check_transition
 from .errors import ErrorCode, WorkflowError, denied, invalid, not_found
+from .new_cases import CaseToWrite
+from .photo_records import record_photos
 from .regions import next_level_up, queue_region_for
 from .runtime import Runtime
 from .sla import claim_due, resolve_due
-from .stats import portable
 from .timeline import record
 from .visibility import can_see_case
 
-NUMBER_PREFIX = "YJ"
 MAX_TITLE = 200
 MAX_TEXT = 5000
 MAX_NOTE = 2000
@@ -122,29 +123,6 @@ def _check_photos(
     ]
 
 
-async def _save_photos(
-    rt: Runtime, case: Case, images: list[photo_store.CheckedImage], kind: PhotoKind, actor: Actor
-) -> list[Photo]:
-    saved = []
-    for image in images:
-        stored = photo_store.store_image(image, rt.settings.upload_dir)
-        saved.append(
-            await Photo.create(
-                case_id=case.id,
-                kind=kind,
-                file_name=stored.file_name,
-                thumb_name=stored.thumb_name,
-                content_type=image.content_type,
-                size=len(image.data),
-                width=image.width,
-                height=image.height,
-                uploaded_by_id=actor.account_id,
-                created_at=rt.clock.now(),
-            )
-        )
-    return saved
-
-
 # --- loading and guarding ----------------------------------------------------------------
 
 
@@ -182,35 +160,6 @@ async def _move(rt: Runtime, case: Case, expected: CaseStatus, **changes: Any) -
         )
     for key, value in changes.items():
         setattr(case, key, value)
-
-
-# One statement: the first two cases of a year must not both try to create the counter (on
-# PostgreSQL the second would fail on the key); the row lock orders everyone else.
-NEXT_NUMBER = (
-    'INSERT INTO "counter" ("name", "value") VALUES (?, 1) '
-    'ON CONFLICT ("name") DO UPDATE SET "value" = "counter"."value" + 1 RETURNING "value"'
-)
-
-
-async def _next_number(now: datetime, zone: tzinfo) -> str:
-    """The next number of the year that `now` falls in, in the city's time zone."""
-    year = now.astimezone(zone).year
-    conn = connection()
-    rows = await conn.execute_query_dict(portable(NEXT_NUMBER, conn), [f"case:{year}"])
-    return f"{NUMBER_PREFIX}-{year}-{rows[0]['value']:06d}"
-
-
-async def _number_apart(now: datetime, zone: tzinfo) -> str | None:
-    """On PostgreSQL a new case's number is taken in a short transaction of its own, before
-    the case's: the counter row stays locked until the transaction that bumped it commits,
-    so inside it every report in the city would wait for the whole of the one before. The
-    price is a gap in the year's numbers when a report fails after numbering (a lost
-    externalRef race, a crash). SQLite writes one transaction at a time anyway: there the
-    number is taken inside the case's transaction (None here), and no number is lost."""
-    if not is_postgres():
-        return None
-    # The mutations call this outside any transaction: one statement that commits on its own.
-    return await _next_number(now, zone)
 
 
 # --- reporting ---------------------------------------------------------------------------
@@ -258,7 +207,7 @@ async def _category_of(rt: Runtime, case: Case) -> Category:
     return category
 
 
-async def _create_case(
+async def _new_case(
     rt: Runtime,
     actor: Actor,
     data: NewCase,
@@ -266,13 +215,12 @@ async def _create_case(
     region: Region,
     *,
     reporter: bool,
-    now: datetime,
-    number: str | None,
 ) -> Case:
+    """The case as reported, not yet written (workflow.new_cases numbers and writes it)."""
+    now = rt.clock.now()
     queue = await queue_region_for(rt.regions, region)
-    resolve_due_at = await resolve_due(rt, category, data.urgency, now)
-    case = await Case.create(
-        number=number or await _next_number(now, rt.settings.zone),
+    return Case(
+        number="",
         title=data.title,
         description=data.description,
         category_id=category.id,
@@ -290,11 +238,10 @@ async def _create_case(
         caller_name=data.caller_name or None,
         caller_phone=data.caller_phone or None,
         external_ref=data.external_ref,
-        resolve_due_at=resolve_due_at,
+        resolve_due_at=await resolve_due(rt, category, data.urgency, now),
         created_at=now,
         updated_at=now,
     )
-    return case
 
 
 async def report_case(rt: Runtime, actor: Actor | None, data: NewCase) -> Case:
@@ -308,24 +255,10 @@ async def report_case(rt: Runtime, actor: Actor | None, data: NewCase) -> Case:
     if data.source is Source.HOTLINE_12345:
         raise invalid("source", "12345 hotline cases come in through intakeCase")
     data.external_ref = None
-    now = rt.clock.now()  # once: the number's year is the case's
-    number = await _number_apart(now, rt.settings.zone)
-    async with _category_kept(rt, category), atomic():
-        case = await _create_case(
-            rt, actor, data, category, region, reporter=True, now=now, number=number
-        )
-        saved = await _save_photos(rt, case, images, PhotoKind.REPORT, actor)
-        await record(
-            rt,
-            case,
-            CaseEventKind.REPORTED,
-            at=case.created_at,
-            actor=actor,
-            status_before=None,
-            note=case.description,
-            data={"photoIds": [p.id for p in saved]},
-        )
-    return case
+    case = await _new_case(rt, actor, data, category, region, reporter=True)
+    new = CaseToWrite(case, actor, {}, images, photo_ids_in_data=True)
+    async with _category_kept(rt, category):
+        return await rt.new_cases.write(rt, new)
 
 
 async def intake_case(rt: Runtime, actor: Actor | None, data: NewCase) -> tuple[Case, bool]:
@@ -341,24 +274,10 @@ async def intake_case(rt: Runtime, actor: Actor | None, data: NewCase) -> tuple[
     existing = await Case.get_or_none(source=data.source, external_ref=data.external_ref)
     if existing is None:
         try:
-            now = rt.clock.now()
-            number = await _number_apart(now, rt.settings.zone)
-            async with _category_kept(rt, category), atomic():
-                case = await _create_case(
-                    rt, actor, data, category, region, reporter=False, now=now, number=number
-                )
-                await _save_photos(rt, case, images, PhotoKind.REPORT, actor)
-                await record(
-                    rt,
-                    case,
-                    CaseEventKind.REPORTED,
-                    at=case.created_at,
-                    actor=actor,
-                    status_before=None,
-                    note=case.description,
-                    data={"externalRef": case.external_ref},
-                )
-            return case, True
+            case = await _new_case(rt, actor, data, category, region, reporter=False)
+            new = CaseToWrite(case, actor, {"externalRef": case.external_ref}, images)
+            async with _category_kept(rt, category):
+                return await rt.new_cases.write(rt, new), True
         except IntegrityError:  # the same call won a race with us: answer as a repeat
             existing = await Case.get_or_none(source=data.source, external_ref=data.external_ref)
             if existing is None:
@@ -750,7 +669,8 @@ async def resolve_case(
     async with atomic():
         before = case.status
         await _move(rt, case, before, status=CaseStatus.RESOLVED, resolved_at=now)
-        saved = await _save_photos(rt, case, images, PhotoKind.RESOLUTION, actor)
+        create = partial(Photo.create, case_id=case.id, kind=PhotoKind.RESOLUTION)
+        saved = await record_photos(images, rt.settings.upload_dir, actor, rt.clock.now(), create)
         await record(
             rt,
             case,

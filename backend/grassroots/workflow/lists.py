@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from tortoise.expressions import Q
@@ -37,6 +38,7 @@ from .cases import load_visible_case
 from .errors import ErrorCode, WorkflowError, denied, invalid, not_found
 from .inputs import clean_text
 from .party import member_of, require_actor, serves_in
+from .photo_records import record_photos
 from .runtime import Runtime
 
 MAX_CASES = 20
@@ -340,22 +342,8 @@ async def complete_item(
             sent_back_reason="",
             updated_at=now,
         )
-        saved = []
-        for image in images:
-            stored = photo_store.store_image(image, rt.settings.upload_dir)
-            saved.append(
-                await ListItemPhoto.create(
-                    list_item_id=item.id,
-                    file_name=stored.file_name,
-                    thumb_name=stored.thumb_name,
-                    content_type=image.content_type,
-                    size=len(image.data),
-                    width=image.width,
-                    height=image.height,
-                    uploaded_by_id=actor.account_id,
-                    created_at=now,
-                )
-            )
+        create = partial(ListItemPhoto.create, list_item_id=item.id)
+        saved = await record_photos(images, rt.settings.upload_dir, actor, now, create)
         on_time = item.due_at is None or now <= item.due_at
         await _record("done", item, actor, now, photoIds=[p.id for p in saved], onTime=on_time)
     return item

@@ -1,6 +1,6 @@
 """Dashboard counters, maintained in the same transaction as each case step.
 
-`timeline.record` calls `count_step` for every step it records; the step's effect on the
+`timeline.record` calls `count_steps` for the steps it records; the step's effect on the
 counters (models.stats) is worked out by `tally_step`, a pure function the bulk history
 generator (demo.generate) calls too, and written with upserts that only ever add:
 
@@ -408,30 +408,44 @@ COUNTED_KINDS = frozenset(
 )
 
 
-async def count_step(
-    case: Case,
-    kind: CaseEventKind,
-    *,
-    status_before: CaseStatus | None,
-    at: datetime,
-    data: dict[str, Any],
-    department_id: int | None,
-    tz: ZoneInfo,
-) -> None:
-    """Bump the counters for one step; call inside the step's transaction (record does)."""
-    if kind not in COUNTED_KINDS and status_before is case.status:
-        return  # a comment, an arrival: nothing the dashboard counts
+@dataclass(slots=True)
+class Counted:
+    """A recorded step, as `count_steps` takes it."""
+
+    case: Case
+    kind: CaseEventKind
+    status_before: CaseStatus | None
+    at: datetime
+    data: dict[str, Any]
+    department_id: int | None
+
+
+async def count_steps(steps: Sequence[Counted], *, tz: ZoneInfo) -> None:
+    """Bump the counters for recorded steps, in one write; call inside the steps'
+    transaction (timeline.record does)."""
+    tally = Tally()
+    for counted in steps:
+        step = await _step_of(counted, tz)
+        if step is not None:
+            tally_step(tally, step)
+    await tally.write()
+
+
+async def _step_of(c: Counted, tz: ZoneInfo) -> Step | None:
+    case, kind, data = c.case, c.kind, c.data
+    if kind not in COUNTED_KINDS and c.status_before is case.status:
+        return None  # a comment, an arrival: nothing the dashboard counts
     step = Step(
         kind=kind,
-        day=local_day(at, tz),
+        day=local_day(c.at, tz),
         region_id=case.region_id,
         region_path=case.region_path,
-        status_before=status_before,
+        status_before=c.status_before,
         status_after=case.status,
         category_id=case.category_id,
         source=case.source.value,
         lead_department_id=case.lead_department_id,
-        department_id=department_id,
+        department_id=c.department_id,
         on_time=bool(data.get("onTime", True)),
         satisfied=data.get("satisfaction") in SATISFIED,
     )
@@ -439,18 +453,16 @@ async def count_step(
     if kind is CaseEventKind.CLAIMED and whistle_id is not None:
         blown = await Whistle.filter(id=whistle_id).values_list("created_at", flat=True)
         if blown:
-            step.claim_seconds = seconds_between(at, blown[0])  # type: ignore[arg-type]
+            step.claim_seconds = seconds_between(c.at, blown[0])  # type: ignore[arg-type]
     elif kind is CaseEventKind.RESOLVED:
-        step.resolve_seconds = seconds_between(at, case.created_at)
+        step.resolve_seconds = seconds_between(c.at, case.created_at)
     elif kind is CaseEventKind.ESCALATED and whistle_id is not None:
         silent = WhistleResponse.filter(whistle_id=whistle_id, claimed_at=None)
         step.silent_department_ids = [
             int(d)  # type: ignore[call-overload]
             for d in await silent.values_list("department_id", flat=True)
         ]
-    tally = Tally()
-    tally_step(tally, step)
-    await tally.write()
+    return step
 
 
 # --- reading back, recounting, rebuilding ------------------------------------------------

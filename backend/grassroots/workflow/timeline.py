@@ -3,15 +3,19 @@ in the caller's transaction."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..live import eventlog
-from ..models import Case, CaseEvent
+from ..models import Case, CaseEvent, Event
 from ..models.enums import CaseEventKind, CaseStatus
+from ..row_inserts import insert_all
 from . import stats
 from .actor import Actor
-from .runtime import Runtime
+
+if TYPE_CHECKING:
+    from .runtime import Runtime
 
 
 def case_payload(case: Case) -> dict[str, Any]:
@@ -30,6 +34,20 @@ def case_payload(case: Case) -> dict[str, Any]:
     }
 
 
+@dataclass(slots=True)
+class Entry:
+    """One step to record on a case (the case already in its new state)."""
+
+    case: Case
+    kind: CaseEventKind
+    at: datetime
+    actor: Actor | None
+    status_before: CaseStatus | None
+    note: str = ""
+    department_id: int | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+
 async def record(
     rt: Runtime,
     case: Case,
@@ -42,40 +60,55 @@ async def record(
     department_id: int | None = None,
     data: dict[str, Any] | None = None,
 ) -> CaseEvent:
-    step = await CaseEvent.create(
-        case_id=case.id,
-        kind=kind,
-        actor_id=actor.account_id if actor else None,
-        department_id=department_id,
-        status_before=status_before,
-        status_after=case.status,
-        note=note,
-        data=data or {},
-        created_at=at,
-    )
-    payload = case_payload(case) | {
-        "timelineId": step.id,
-        "statusBefore": status_before.value if status_before else None,
-        "departmentId": department_id,
-    }
-    if data:
-        payload["data"] = data
-    await eventlog.append(
-        kind=f"case.{kind.value.lower()}",
-        region_path=case.region_path,
-        subject_type="Case",
-        subject_id=case.id,
-        actor_id=actor.account_id if actor else None,
-        at=at,
-        payload=payload,
-    )
-    await stats.count_step(
-        case,
-        kind,
-        status_before=status_before,
-        at=at,
-        data=data or {},
-        department_id=department_id,
+    entry = Entry(case, kind, at, actor, status_before, note, department_id, data or {})
+    (step,) = await record_all(rt, [entry])
+    return step
+
+
+async def record_all(rt: Runtime, entries: list[Entry]) -> list[CaseEvent]:
+    """Record steps in the caller's transaction: on PostgreSQL a statement per table for all
+    of them (new cases come in batches: workflow.new_cases)."""
+    steps = [
+        CaseEvent(
+            case_id=e.case.id,
+            kind=e.kind,
+            actor_id=e.actor.account_id if e.actor else None,
+            department_id=e.department_id,
+            status_before=e.status_before,
+            status_after=e.case.status,
+            note=e.note,
+            data=e.data,
+            created_at=e.at,
+        )
+        for e in entries
+    ]
+    await insert_all(steps)
+    events = []
+    for e, step in zip(entries, steps, strict=True):
+        payload = case_payload(e.case) | {
+            "timelineId": step.id,
+            "statusBefore": e.status_before.value if e.status_before else None,
+            "departmentId": e.department_id,
+        }
+        if e.data:
+            payload["data"] = e.data
+        events.append(
+            Event(
+                kind=f"case.{e.kind.value.lower()}",
+                region_path=e.case.region_path,
+                subject_type="Case",
+                subject_id=e.case.id,
+                actor_id=e.actor.account_id if e.actor else None,
+                created_at=e.at,
+                payload=payload,
+            )
+        )
+    await eventlog.append_all(events)
+    await stats.count_steps(
+        [
+            stats.Counted(e.case, e.kind, e.status_before, e.at, e.data, e.department_id)
+            for e in entries
+        ],
         tz=rt.settings.zone,
     )
-    return step
+    return steps

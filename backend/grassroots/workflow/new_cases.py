@@ -1,0 +1,185 @@
+"""Writing new cases: the case, its photos, its REPORTED step, in one transaction.
+
+On PostgreSQL, reports that arrive while others are being written are written together, in
+one transaction with one statement per table (row_inserts): a new case takes eight round
+trips, and each costs this process and the database server more than the rest of the
+report. The hotline's bursts and the morning's reports come concurrently, so a batch is
+whoever waited for the batch before: nobody waits for a timer, and a lone report is written
+at once. Each caller is answered after its batch has committed. If a batch fails, its
+members are written again one by one, so each hears of its own outcome alone (the rival
+that took its externalRef first, a category deleted meanwhile), as if written alone; unless
+the database was full or busy, which all of them hear at once.
+
+Reports with photos are written alone (their files are stored as they are recorded, and
+must not be stored twice), and so is everything on SQLite, where sqlite_client's group
+commit already shares one COMMIT among concurrent transactions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from contextvars import Context
+from dataclasses import dataclass, field
+from datetime import tzinfo
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+from ..db import atomic, connection, is_postgres
+from ..models import Case, Photo
+from ..models.enums import CaseEventKind, PhotoKind
+from ..row_inserts import insert_all
+from ..storage_errors import storage_refusal
+from . import photos as photo_store
+from .actor import Actor
+from .photo_records import record_photos
+from .stats import portable
+from .timeline import Entry, record_all
+
+if TYPE_CHECKING:
+    from .runtime import Runtime
+
+NUMBER_PREFIX = "YJ"
+MAX_BATCH = 64
+
+# One statement: the first cases of a year must not both try to create the counter (on
+# PostgreSQL the second would fail on the key); the row lock orders everyone else. It hands
+# out `?` numbers at once and returns the last.
+NEXT_NUMBERS = (
+    'INSERT INTO "counter" ("name", "value") VALUES (?, ?) '
+    'ON CONFLICT ("name") DO UPDATE SET "value" = "counter"."value" + excluded."value" '
+    'RETURNING "value"'
+)
+
+
+@dataclass(eq=False)
+class CaseToWrite:
+    """A case to write (not yet saved, no number yet) and what its REPORTED step records."""
+
+    case: Case
+    actor: Actor
+    data: dict[str, Any]  # the step's data
+    images: list[photo_store.CheckedImage] = field(default_factory=list)
+    photo_ids_in_data: bool = False  # the step lists the photos it brought
+    done: asyncio.Future[None] | None = None
+
+
+async def take_numbers(cases: list[Case], zone: tzinfo) -> None:
+    """Number the unnumbered of `cases` in their order, within the year each was reported in
+    (the city's)."""
+    by_year: dict[int, list[Case]] = {}
+    for case in cases:
+        if not case.number:
+            by_year.setdefault(case.created_at.astimezone(zone).year, []).append(case)
+    conn = connection()
+    for year, of_year in by_year.items():
+        rows = await conn.execute_query_dict(
+            portable(NEXT_NUMBERS, conn), [f"case:{year}", len(of_year)]
+        )
+        first = int(rows[0]["value"]) - len(of_year) + 1
+        for i, case in enumerate(of_year):
+            case.number = f"{NUMBER_PREFIX}-{year}-{first + i:06d}"
+
+
+class NewCases:
+    """A process's writer of new cases (one per Runtime)."""
+
+    def __init__(self, max_batch: int = MAX_BATCH) -> None:
+        self.max_batch = max_batch
+        self._waiting: list[CaseToWrite] = []
+        self._writer: asyncio.Task[None] | None = None
+        self.batches = 0  # batches written together, and the cases in them (for tests)
+        self.batched_cases = 0
+
+    async def write(self, rt: Runtime, new: CaseToWrite) -> Case:
+        """Write `new` (call outside any transaction); the case, saved and numbered."""
+        if new.images or not is_postgres():
+            await _write(rt, [new])
+            return new.case
+        new.done = asyncio.get_running_loop().create_future()
+        self._waiting.append(new)
+        if self._writer is None:
+            # In a context of its own: the batch is nobody's request (logs, transactions).
+            self._writer = asyncio.create_task(self._write_waiting(rt), context=Context())
+        # Shielded: a caller that goes away must not cancel what its batch-mates wait for.
+        await asyncio.shield(new.done)
+        return new.case
+
+    async def _write_waiting(self, rt: Runtime) -> None:
+        try:
+            while self._waiting:
+                batch = self._waiting[: self.max_batch]
+                del self._waiting[: self.max_batch]
+                await self._write_batch(rt, batch)
+        finally:
+            self._writer = None
+
+    async def _write_batch(self, rt: Runtime, batch: list[CaseToWrite]) -> None:
+        try:
+            await _write(rt, batch)
+        except Exception as error:
+            if len(batch) == 1 or storage_refusal(error) is not None:
+                # A full or busy database is nobody's own doing: all hear it, none waits again.
+                for new in batch:
+                    _answer(new, error)
+                return
+            for new in batch:  # each alone: its own outcome, and nobody else's
+                new.case.pk, new.case._saved_in_db = None, False  # the batch's id is void
+                try:
+                    await _write(rt, [new])
+                except Exception as alone:
+                    _answer(new, alone)
+                else:
+                    _answer(new, None)
+        else:
+            if len(batch) > 1:
+                self.batches += 1
+                self.batched_cases += len(batch)
+            for new in batch:
+                _answer(new, None)
+
+
+def _answer(new: CaseToWrite, error: BaseException | None) -> None:
+    assert new.done is not None
+    if error is None:
+        new.done.set_result(None)
+    else:
+        new.done.set_exception(error)
+        new.done.exception()  # heard by the caller, whose shield may have gone away
+
+
+async def _write(rt: Runtime, batch: list[CaseToWrite]) -> None:
+    """Write `batch` in one transaction, a statement per table for all of it on PostgreSQL."""
+    cases = [new.case for new in batch]
+    postgres = is_postgres()
+    if postgres:
+        # Numbers come first, in a statement that commits on its own: the counter row stays
+        # locked until the transaction that bumped it commits, so inside it every report in
+        # the city would wait for the whole of the one before. The price is a gap in the
+        # year's numbers when a write fails after numbering.
+        await take_numbers(cases, rt.settings.zone)  # those of a failed batch keep theirs
+    async with atomic():
+        if not postgres:  # one writer at a time: numbered inside, and no number is lost
+            await take_numbers(cases, rt.settings.zone)
+        await insert_all(cases)
+        for new in batch:
+            create = partial(Photo.create, case_id=new.case.id, kind=PhotoKind.REPORT)
+            saved = await record_photos(
+                new.images, rt.settings.upload_dir, new.actor, rt.clock.now(), create
+            )
+            if new.photo_ids_in_data:
+                new.data["photoIds"] = [photo.id for photo in saved]
+        await record_all(
+            rt,
+            [
+                Entry(
+                    new.case,
+                    CaseEventKind.REPORTED,
+                    at=new.case.created_at,
+                    actor=new.actor,
+                    status_before=None,
+                    note=new.case.description,
+                    data=new.data,
+                )
+                for new in batch
+            ],
+        )
