@@ -177,6 +177,7 @@ def create_app(
             if simulator is not None:
                 await simulator.stop()
             await scheduler.stop()
+            await rt.new_cases.drain()
             hub.unlisten(webhook_wakeup)
             hub.unlisten(revocations)
             await webhooks.stop()

@@ -5,8 +5,10 @@ most of it (~100 µs of this process's CPU, more of the server's). Tortoise's `b
 sends many rows but hands back no ids, which the rows that point at them need. So the rows
 travel as one JSON array that PostgreSQL spreads into the table's own row type
 (`json_populate_recordset`): one prepared statement for any number of rows, each column
-typed as the table types it. The rows go in in the given order, so the serial ids they
-draw rise in that order: sorted, the returned ids are the rows' ids.
+typed as the table types it. The rows go in in the given order (ORDER BY their ordinality),
+and PostgreSQL draws each inserted row's serial id as it inserts it, so the ids rise in
+that order: sorted, the returned ids are the rows' ids. (This is how the executor works,
+not a documented promise; tests/test_new_cases.py checks every id of a batch.)
 
 On SQLite, where a statement is a function call, each row is simply saved.
 """
@@ -51,11 +53,19 @@ def _statement(model: type[Model]) -> tuple[str, list[tuple[str, fields.Field[An
     return sql, columns
 
 
+def json_rows(rows: Sequence[Model], columns: list[tuple[str, fields.Field[Any]]]) -> str:
+    """`rows` as one JSON array of objects by column, each value as Tortoise would send it."""
+    return orjson.dumps(
+        [{column: _json_value(field, row) for column, field in columns} for row in rows],
+        default=_unknown,
+    ).decode()
+
+
 def _json_value(field: fields.Field[Any], row: Model) -> Any:
-    value = getattr(row, field.model_field_name)
-    if isinstance(field, fields.JSONField):
-        return value  # the object itself: the column is json, not a string in it
-    return field.to_db_value(value, row)
+    value = field.to_db_value(getattr(row, field.model_field_name), row)
+    if isinstance(field, fields.JSONField) and value is not None:
+        return orjson.Fragment(value)  # already JSON, by the field's own encoder: as it is
+    return value
 
 
 def _unknown(value: Any) -> Any:
@@ -74,11 +84,7 @@ async def insert_all(rows: Sequence[M]) -> None:
             await row.save(using_db=conn)
         return
     sql, columns = _statement(type(rows[0]))
-    document = orjson.dumps(
-        [{column: _json_value(field, row) for column, field in columns} for row in rows],
-        default=_unknown,
-    )
-    returned = await conn.execute_query_dict(sql, [document.decode()])
+    returned = await conn.execute_query_dict(sql, [json_rows(rows, columns)])
     pk = type(rows[0])._meta.db_pk_column
     ids = sorted(r[pk] for r in returned)
     for row, row_id in zip(rows, ids, strict=True):

@@ -9,8 +9,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-import orjson
-
 from ..db import (
     atomic,
     connection,
@@ -20,6 +18,7 @@ from ..db import (
     note_committed_event,
 )
 from ..models import Event
+from ..row_inserts import json_rows
 
 # Where changes that belong to no region are logged (tokens, webhooks): no region's feed or
 # webhook carries them, while a listener that follows the whole log ("/") hears them.
@@ -81,6 +80,7 @@ _COLUMNS = (
     "actor_id",
     "payload",
 )
+_FIELDS = [(c, Event._meta.fields_map[c]) for c in _COLUMNS]
 _NAMES = ", ".join(f'"{c}"' for c in _COLUMNS)
 _PICKED = ", ".join(f'r."{c}"' for c in _COLUMNS)
 _INSERT_NUMBERED = (
@@ -94,17 +94,7 @@ _INSERT_NUMBERED = (
 
 async def _insert_numbered(events: list[Event]) -> list[int]:
     """The events' sequence numbers, in their order."""
-    fields = Event._meta.fields_map
-    rows = [
-        {
-            name: event.payload
-            if name == "payload"
-            else fields[name].to_db_value(getattr(event, name), event)
-            for name in _COLUMNS
-        }
-        for event in events
-    ]
-    document = orjson.dumps(rows).decode()
+    document = json_rows(events, _FIELDS)
     returned = await connection().execute_query_dict(_INSERT_NUMBERED, [document])
     return sorted(int(r["seq"]) for r in returned)
 

@@ -8,7 +8,8 @@ whoever waited for the batch before: nobody waits for a timer, and a lone report
 at once. Each caller is answered after its batch has committed. If a batch fails, its
 members are written again one by one, so each hears of its own outcome alone (the rival
 that took its externalRef first, a category deleted meanwhile), as if written alone; unless
-the database was full or busy, which all of them hear at once.
+the database was full or busy, which all of them hear at once. A caller that goes away has
+its case written all the same, like a request whose answer was lost.
 
 Reports with photos are written alone (their files are stored as they are recorded, and
 must not be stored twice), and so is everything on SQLite, where sqlite_client's group
@@ -87,8 +88,11 @@ class NewCases:
         self.max_batch = max_batch
         self._waiting: list[CaseToWrite] = []
         self._writer: asyncio.Task[None] | None = None
-        self.batches = 0  # batches written together, and the cases in them (for tests)
+        # For tests and operators: batches written together, the cases in them, and the
+        # cases of failed batches written again alone.
+        self.batches = 0
         self.batched_cases = 0
+        self.rewritten_alone = 0
 
     async def write(self, rt: Runtime, new: CaseToWrite) -> Case:
         """Write `new` (call outside any transaction); the case, saved and numbered."""
@@ -100,42 +104,87 @@ class NewCases:
         if self._writer is None:
             # In a context of its own: the batch is nobody's request (logs, transactions).
             self._writer = asyncio.create_task(self._write_waiting(rt), context=Context())
-        # Shielded: a caller that goes away must not cancel what its batch-mates wait for.
+        # Shielded: a caller that goes away must not cancel what its batch-mates wait for
+        # (its own case is written all the same, like a request whose answer was lost).
         await asyncio.shield(new.done)
         return new.case
 
+    async def drain(self) -> None:
+        """Wait until what is waiting is written (at shutdown, before the database closes)."""
+        while self._writer is not None:
+            await asyncio.wait([self._writer])
+
     async def _write_waiting(self, rt: Runtime) -> None:
+        batch: list[CaseToWrite] = []
         try:
             while self._waiting:
                 batch = self._waiting[: self.max_batch]
                 del self._waiting[: self.max_batch]
                 await self._write_batch(rt, batch)
+        except BaseException:  # cancelled at shutdown, or a bug: nobody may wait for ever
+            for new in [*batch, *self._waiting]:
+                if new.done is not None and not new.done.done():
+                    _answer(new, RuntimeError("the case could not be written"))
+            self._waiting.clear()
+            raise
         finally:
             self._writer = None
 
     async def _write_batch(self, rt: Runtime, batch: list[CaseToWrite]) -> None:
+        # The same hotline call sent twice at once would fail the batch on its unique key:
+        # a repeat goes after the batch, alone, and is answered as a repeat (intake_case).
+        firsts, repeats = _split_repeats(batch)
         try:
-            await _write(rt, batch)
+            await _write(rt, firsts)
         except Exception as error:
-            if len(batch) == 1 or storage_refusal(error) is not None:
-                # A full or busy database is nobody's own doing: all hear it, none waits again.
-                for new in batch:
-                    _answer(new, error)
-                return
-            for new in batch:  # each alone: its own outcome, and nobody else's
-                new.case.pk, new.case._saved_in_db = None, False  # the batch's id is void
-                try:
-                    await _write(rt, [new])
-                except Exception as alone:
-                    _answer(new, alone)
-                else:
-                    _answer(new, None)
+            if len(firsts) == 1:
+                _answer(firsts[0], error)
+            else:
+                self.rewritten_alone += len(firsts)
+                await self._write_alone(rt, firsts, error)
         else:
-            if len(batch) > 1:
+            if len(firsts) > 1:
                 self.batches += 1
-                self.batched_cases += len(batch)
-            for new in batch:
+                self.batched_cases += len(firsts)
+            for new in firsts:
                 _answer(new, None)
+        await self._write_alone(rt, repeats, None)
+
+    async def _write_alone(
+        self, rt: Runtime, batch: list[CaseToWrite], error: Exception | None
+    ) -> None:
+        """Write each of `batch` alone, so that each hears of its own outcome; `error`: the
+        batch failed with it (a lone case hears it as it is)."""
+        for i, new in enumerate(batch):
+            if error is not None and storage_refusal(error) is not None:
+                # A full or busy database is nobody's own doing: all hear it, none waits again.
+                for rest in batch[i:]:
+                    _answer(rest, error)
+                return
+            new.case.pk, new.case._saved_in_db = None, False  # a failed batch's id is void
+            try:
+                await _write(rt, [new])
+            except Exception as alone:
+                error = alone
+                _answer(new, alone)
+            else:
+                error = None
+                _answer(new, None)
+
+
+def _split_repeats(batch: list[CaseToWrite]) -> tuple[list[CaseToWrite], list[CaseToWrite]]:
+    """The batch without the repeats of an externalRef already in it, and those repeats."""
+    seen: set[tuple[str, str]] = set()
+    firsts, repeats = [], []
+    for new in batch:
+        ref = new.case.external_ref
+        key = (new.case.source.value, ref or "")
+        if ref and key in seen:
+            repeats.append(new)
+        else:
+            seen.add(key)
+            firsts.append(new)
+    return firsts, repeats
 
 
 def _answer(new: CaseToWrite, error: BaseException | None) -> None:
