@@ -23,7 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -271,6 +271,7 @@ class Load:
     max_ms: float = math.nan
     server_cpu_s: float = 0.0
     wrk_cpu_s: float = 0.0
+    database_cpu_s: float = 0.0  # a database server under test beside ours (PostgreSQL)
     machine_busy_s: float = 0.0
     machine_total_s: float = 0.0
     loadavg: tuple[float, float, float] = (0.0, 0.0, 0.0)
@@ -285,7 +286,8 @@ class Load:
 
     @property
     def others_cpu_s(self) -> float:
-        return max(0.0, self.machine_busy_s - self.server_cpu_s - self.wrk_cpu_s)
+        used = self.server_cpu_s + self.wrk_cpu_s + self.database_cpu_s
+        return max(0.0, self.machine_busy_s - used)
 
     @property
     def disturbed(self) -> bool:
@@ -302,7 +304,9 @@ class Load:
         return (
             f"machine {share:.0f}% busy, load average {one:.1f}/{five:.1f} (1/5 min); server "
             f"{self.server_cpu_s:.1f} CPU-s ({self.server_cpu_share * 100:.0f}% of a core), wrk "
-            f"{self.wrk_cpu_s:.1f}, other processes {self.others_cpu_s:.1f} of "
+            f"{self.wrk_cpu_s:.1f}, "
+            + (f"database {self.database_cpu_s:.1f}, " if self.database_cpu_s else "")
+            + f"other processes {self.others_cpu_s:.1f} of "
             f"{self.machine_total_s:.1f} CPU-s"
             + ("  ← DISTURBED: run it again on a quiet machine" if self.disturbed else "")
         )
@@ -387,8 +391,10 @@ def run_wrk(
     threads: int = 2,
     cpus: set[int] | None = None,
     timeout_s: float = 10.0,
+    database_cpu: Callable[[], float] | None = None,
 ) -> Load:
-    """`connections` keep-alive clients, closed loop, for `seconds`; figures of that window."""
+    """`connections` keep-alive clients, closed loop, for `seconds`; figures of that window.
+    `database_cpu`: the CPU seconds so far of a database server under test (not a disturbance)."""
     wrk = shutil.which("wrk")
     if wrk is None:
         raise SystemExit("these benchmarks need wrk as their load: apt-get install wrk")
@@ -410,6 +416,7 @@ def run_wrk(
     load = Load(label, connections)
     _children_cpu_delta()  # from here on, the children's CPU time is wrk's
     server_cpu0 = cpu_seconds(server.pid)
+    database_cpu0 = database_cpu() if database_cpu else 0.0
     busy0, total0 = machine_cpu_seconds()
     started = time.monotonic()
     try:
@@ -419,6 +426,7 @@ def run_wrk(
     elapsed = time.monotonic() - started
     busy1, total1 = machine_cpu_seconds()
     load.server_cpu_s = cpu_seconds(server.pid) - server_cpu0
+    load.database_cpu_s = database_cpu() - database_cpu0 if database_cpu else 0.0
     load.machine_busy_s, load.machine_total_s = busy1 - busy0, total1 - total0
     load.loadavg = os.getloadavg()
     load.wrk_cpu_s = _children_cpu_delta()

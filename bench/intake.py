@@ -150,6 +150,8 @@ def run_ours(backend: str, args: argparse.Namespace, work: Path) -> Result:
             for request in batch:
                 check_once(server.base, request)
             common: dict[str, Any] = {"connections": args.connections, "cpus": args.load_cpus}
+            if cluster is not None:  # part of what is measured, not a disturbance
+                common["database_cpu"] = cluster.cpu_seconds
             hl.log(f"{backend}: warm-up, then {args.seconds:g} s with {args.connections} clients")
             hl.run_wrk("warm-up", server, batch, seconds=args.warmup, **common)
             before = count_cases(data_dir, env)
@@ -270,6 +272,9 @@ def report(results: list[Result], anchor: hl.Load, args: argparse.Namespace) -> 
                 "",
             ),
         ]
+        if load.database_cpu_s:
+            per_case = load.database_cpu_s / max(1, load.requests) * 1e3
+            rows.append(("  PostgreSQL's CPU per case", f"{per_case:.2f} ms", "", ""))
     hl.print_table("figures (anchor: stock Strawberry, one row per mutation, no fsync)", rows)
     print(f"  stock Strawberry writing one row reached about {STOCK_ROWS_PER_S:g}/s here")
     for r in results:

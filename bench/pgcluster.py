@@ -82,6 +82,23 @@ class DurableCluster:
         finally:
             shutil.rmtree(self.root, ignore_errors=True)
 
+    def cpu_seconds(self) -> float:
+        """The CPU seconds the cluster has used so far: the postmaster, its live processes
+        (backends, WAL writer, checkpointer …) and its children that have exited."""
+        postmaster = int((self.data / "postmaster.pid").read_text().split()[0])
+        total = 0.0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # it exited meanwhile
+            pid, parent = int(stat.parent.name), int(fields[1])
+            if pid == postmaster or parent == postmaster:
+                total += int(fields[11]) + int(fields[12])  # utime, stime
+                if pid == postmaster:
+                    total += int(fields[13]) + int(fields[14])  # its exited children's
+        return total / os.sysconf("SC_CLK_TCK")
+
     def create(self, name: str) -> str:
         self._psql("postgres", f'CREATE DATABASE "{name}"')
         return f"postgres://{SUPERUSER}@127.0.0.1:{self.port}/{name}"
