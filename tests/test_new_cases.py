@@ -139,3 +139,7 @@ async def test_a_hotline_call_sent_twice_among_others_makes_one_case(app: Any, a
     assert await Case.filter(external_ref__startswith="12345-").count() == 7
     # without failing the others' batch (on PostgreSQL, where they share one)
     assert app.state.rt.new_cases.rewritten_alone == 0
+    # and without spending a case number: the next report takes the one after the seventh
+    numbers = sorted(int(p["case"]["number"].rsplit("-", 1)[1]) for p in payloads)
+    after = await flows.report_payload(api)
+    assert int(after["case"]["number"].rsplit("-", 1)[1]) == numbers[-1] + 1

@@ -25,9 +25,11 @@ from datetime import tzinfo
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from tortoise.exceptions import IntegrityError
+
 from ..db import atomic, connection, is_postgres
 from ..models import Case, Photo
-from ..models.enums import CaseEventKind, PhotoKind
+from ..models.enums import CaseEventKind, PhotoKind, Source
 from ..row_inserts import insert_all
 from ..storage_errors import storage_refusal
 from . import photos as photo_store
@@ -131,24 +133,39 @@ class NewCases:
             self._writer = None
 
     async def _write_batch(self, rt: Runtime, batch: list[CaseToWrite]) -> None:
-        # The same hotline call sent twice at once would fail the batch on its unique key:
-        # a repeat goes after the batch, alone, and is answered as a repeat (intake_case).
-        firsts, repeats = _split_repeats(batch)
+        # A hotline call sent again (twice in this batch, or once in a batch written since
+        # its caller looked) would fail the batch on its unique key: a repeat is held back
+        # and told its reference is taken, which intake_case answers as a repeat.
         try:
-            await _write(rt, firsts)
+            firsts, repeats, taken = await _split_repeats(batch)
+        except Exception as error:  # the database cannot be read: nor could it be written
+            for new in batch:
+                _answer(new, error)
+            return
+        if firsts:
+            await self._write_firsts(rt, firsts)
+        written = {_ref(new) for new in firsts if new.done and new.done.exception() is None}
+        for new in repeats:
+            if _ref(new) in taken or _ref(new) in written:  # no number, no transaction spent
+                _answer(new, IntegrityError(f"externalRef {new.case.external_ref} is taken"))
+            else:  # its first was refused: this one may fare otherwise
+                await self._write_alone(rt, [new], None)
+
+    async def _write_firsts(self, rt: Runtime, batch: list[CaseToWrite]) -> None:
+        try:
+            await _write(rt, batch)
         except Exception as error:
-            if len(firsts) == 1:
-                _answer(firsts[0], error)
+            if len(batch) == 1:
+                _answer(batch[0], error)
             else:
-                self.rewritten_alone += len(firsts)
-                await self._write_alone(rt, firsts, error)
+                self.rewritten_alone += len(batch)
+                await self._write_alone(rt, batch, error)
         else:
-            if len(firsts) > 1:
+            if len(batch) > 1:
                 self.batches += 1
-                self.batched_cases += len(firsts)
-            for new in firsts:
+                self.batched_cases += len(batch)
+            for new in batch:
                 _answer(new, None)
-        await self._write_alone(rt, repeats, None)
 
     async def _write_alone(
         self, rt: Runtime, batch: list[CaseToWrite], error: Exception | None
@@ -172,19 +189,34 @@ class NewCases:
                 _answer(new, None)
 
 
-def _split_repeats(batch: list[CaseToWrite]) -> tuple[list[CaseToWrite], list[CaseToWrite]]:
-    """The batch without the repeats of an externalRef already in it, and those repeats."""
-    seen: set[tuple[str, str]] = set()
-    firsts, repeats = [], []
+Ref = tuple[Source, str | None]
+
+
+def _ref(new: CaseToWrite) -> Ref:
+    return new.case.source, new.case.external_ref
+
+
+async def _split_repeats(
+    batch: list[CaseToWrite],
+) -> tuple[list[CaseToWrite], list[CaseToWrite], set[Ref]]:
+    """The batch without the repeats of an externalRef already in it or in the database;
+    those repeats; and the references found in the database."""
+    refs = {_ref(new) for new in batch if new.case.external_ref}
+    taken: set[Ref] = set()
+    if refs:
+        sources, names = {source for source, _ in refs}, {name for _, name in refs}
+        found = Case.filter(source__in=sources, external_ref__in=names)
+        taken.update(await found.values_list("source", "external_ref"))  # type: ignore[arg-type]
+    seen, firsts, repeats = set(taken), [], []
     for new in batch:
-        ref = new.case.external_ref
-        key = (new.case.source.value, ref or "")
-        if ref and key in seen:
+        key = _ref(new)
+        if key in seen:
             repeats.append(new)
         else:
-            seen.add(key)
+            if key[1]:
+                seen.add(key)
             firsts.append(new)
-    return firsts, repeats
+    return firsts, repeats, taken
 
 
 def _answer(new: CaseToWrite, error: BaseException | None) -> None:
