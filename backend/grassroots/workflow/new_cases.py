@@ -133,21 +133,15 @@ class NewCases:
             self._writer = None
 
     async def _write_batch(self, rt: Runtime, batch: list[CaseToWrite]) -> None:
-        # A hotline call sent again (twice in this batch, or once in a batch written since
-        # its caller looked) would fail the batch on its unique key: a repeat is held back
-        # and told its reference is taken, which intake_case answers as a repeat.
-        try:
-            firsts, repeats, taken = await _split_repeats(batch)
-        except Exception as error:  # the database cannot be read: nor could it be written
-            for new in batch:
-                _answer(new, error)
-            return
-        if firsts:
-            await self._write_firsts(rt, firsts)
+        # The same hotline call sent twice at once would fail the batch on its unique key:
+        # the repeat is held back, and told its reference is taken once the first is
+        # written, which intake_case answers as a repeat (no number, no transaction spent).
+        firsts, repeats = _split_repeats(batch)
+        await self._write_firsts(rt, firsts)
         written = {_ref(new) for new in firsts if new.done and new.done.exception() is None}
         for new in repeats:
-            if _ref(new) in taken or _ref(new) in written:  # no number, no transaction spent
-                _answer(new, IntegrityError(f"externalRef {new.case.external_ref} is taken"))
+            if _ref(new) in written:
+                _answer(new, _taken(new))
             else:  # its first was refused: this one may fare otherwise
                 await self._write_alone(rt, [new], None)
 
@@ -155,11 +149,26 @@ class NewCases:
         try:
             await _write(rt, batch)
         except Exception as error:
-            if len(batch) == 1:
-                _answer(batch[0], error)
-            else:
-                self.rewritten_alone += len(batch)
-                await self._write_alone(rt, batch, error)
+            if len(batch) == 1 or storage_refusal(error) is not None:
+                # A full or busy database is nobody's own doing: all hear it, none waits again.
+                for new in batch:
+                    _answer(new, error)
+                return
+            # A call whose first was written by an earlier batch, since its caller looked?
+            try:
+                taken = await _taken_refs(batch)
+            except Exception:
+                taken = set()
+            if taken:
+                rest = [new for new in batch if _ref(new) not in taken]
+                for new in batch:
+                    if _ref(new) in taken:
+                        _answer(new, _taken(new))
+                if rest:
+                    await self._write_firsts(rt, rest)
+                return
+            self.rewritten_alone += len(batch)
+            await self._write_alone(rt, batch, error)
         else:
             if len(batch) > 1:
                 self.batches += 1
@@ -171,11 +180,10 @@ class NewCases:
         self, rt: Runtime, batch: list[CaseToWrite], error: Exception | None
     ) -> None:
         """Write each of `batch` alone, so that each hears of its own outcome; `error`: the
-        batch failed with it (a lone case hears it as it is)."""
+        batch failed with it."""
         for i, new in enumerate(batch):
             if error is not None and storage_refusal(error) is not None:
-                # A full or busy database is nobody's own doing: all hear it, none waits again.
-                for rest in batch[i:]:
+                for rest in batch[i:]:  # all hear it, none waits again
                     _answer(rest, error)
                 return
             new.case.pk, new.case._saved_in_db = None, False  # a failed batch's id is void
@@ -196,18 +204,14 @@ def _ref(new: CaseToWrite) -> Ref:
     return new.case.source, new.case.external_ref
 
 
-async def _split_repeats(
-    batch: list[CaseToWrite],
-) -> tuple[list[CaseToWrite], list[CaseToWrite], set[Ref]]:
-    """The batch without the repeats of an externalRef already in it or in the database;
-    those repeats; and the references found in the database."""
-    refs = {_ref(new) for new in batch if new.case.external_ref}
-    taken: set[Ref] = set()
-    if refs:
-        sources, names = {source for source, _ in refs}, {name for _, name in refs}
-        found = Case.filter(source__in=sources, external_ref__in=names)
-        taken.update(await found.values_list("source", "external_ref"))  # type: ignore[arg-type]
-    seen, firsts, repeats = set(taken), [], []
+def _taken(new: CaseToWrite) -> IntegrityError:
+    return IntegrityError(f"externalRef {new.case.external_ref} is taken")
+
+
+def _split_repeats(batch: list[CaseToWrite]) -> tuple[list[CaseToWrite], list[CaseToWrite]]:
+    """The batch without the repeats of an externalRef already in it, and those repeats."""
+    seen: set[Ref] = set()
+    firsts, repeats = [], []
     for new in batch:
         key = _ref(new)
         if key in seen:
@@ -216,7 +220,17 @@ async def _split_repeats(
             if key[1]:
                 seen.add(key)
             firsts.append(new)
-    return firsts, repeats, taken
+    return firsts, repeats
+
+
+async def _taken_refs(batch: list[CaseToWrite]) -> set[Ref]:
+    """The externalRefs of `batch` that cases in the database already have."""
+    refs = {_ref(new) for new in batch if new.case.external_ref}
+    if not refs:
+        return set()
+    sources, names = {source for source, _ in refs}, {name for _, name in refs}
+    found = Case.filter(source__in=sources, external_ref__in=names)
+    return set(await found.values_list("source", "external_ref")) & refs  # type: ignore[arg-type]
 
 
 def _answer(new: CaseToWrite, error: BaseException | None) -> None:
@@ -243,10 +257,12 @@ async def _write(rt: Runtime, batch: list[CaseToWrite]) -> None:
             await take_numbers(cases, rt.settings.zone)
         await insert_all(cases)
         for new in batch:
-            create = partial(Photo.create, case_id=new.case.id, kind=PhotoKind.REPORT)
-            saved = await record_photos(
-                new.images, rt.settings.upload_dir, new.actor, rt.clock.now(), create
-            )
+            saved: list[Photo] = []
+            if new.images:
+                create = partial(Photo.create, case_id=new.case.id, kind=PhotoKind.REPORT)
+                saved = await record_photos(
+                    new.images, rt.settings.upload_dir, new.actor, rt.clock.now(), create
+                )
             if new.photo_ids_in_data:
                 new.data["photoIds"] = [photo.id for photo in saved]
         await record_all(
