@@ -5,11 +5,16 @@ one transaction with one statement per table (row_inserts): a new case takes eig
 trips, and each costs this process and the database server more than the rest of the
 report. The hotline's bursts and the morning's reports come concurrently, so a batch is
 whoever waited for the batch before: nobody waits for a timer, and a lone report is written
-at once. Each caller is answered after its batch has committed. If a batch fails, its
-members are written again one by one, so each hears of its own outcome alone (the rival
-that took its externalRef first, a category deleted meanwhile), as if written alone; unless
-the database was full or busy, which all of them hear at once. A caller that goes away has
-its case written all the same, like a request whose answer was lost.
+at once. Each caller is answered after its batch has committed.
+
+A hotline call sent again (a client retrying) must not fail its batch-mates' batch on its
+unique externalRef: a repeat within a batch is held back until the first is written, and a
+batch that fails on a call written since its caller looked is written again without it;
+either is answered as a repeat. If a batch fails otherwise, its members are written again
+one by one, so each hears of its own outcome alone (a category deleted meanwhile), as if
+written alone; unless the database was full or busy, which all of them hear at once. A
+caller that goes away has its case written all the same, like a request whose answer was
+lost.
 
 Reports with photos are written alone (their files are stored as they are recorded, and
 must not be stored twice), and so is everything on SQLite, where sqlite_client's group
