@@ -47,7 +47,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from tortoise.functions import Sum
@@ -408,16 +408,21 @@ COUNTED_KINDS = frozenset(
 )
 
 
-@dataclass(slots=True)
-class Counted:
-    """A recorded step, as `count_steps` takes it."""
+class Counted(Protocol):
+    """A recorded step, as `count_steps` reads it (timeline.Entry is one)."""
 
-    case: Case
-    kind: CaseEventKind
-    status_before: CaseStatus | None
-    at: datetime
-    data: dict[str, Any]
-    department_id: int | None
+    @property
+    def case(self) -> Case: ...
+    @property
+    def kind(self) -> CaseEventKind: ...
+    @property
+    def status_before(self) -> CaseStatus | None: ...
+    @property
+    def at(self) -> datetime: ...
+    @property
+    def data(self) -> dict[str, Any]: ...
+    @property
+    def department_id(self) -> int | None: ...
 
 
 async def count_steps(steps: Sequence[Counted], *, tz: ZoneInfo) -> None:

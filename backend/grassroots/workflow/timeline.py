@@ -104,11 +104,5 @@ async def record_all(rt: Runtime, entries: list[Entry]) -> list[CaseEvent]:
             )
         )
     await eventlog.append_all(events)
-    await stats.count_steps(
-        [
-            stats.Counted(e.case, e.kind, e.status_before, e.at, e.data, e.department_id)
-            for e in entries
-        ],
-        tz=rt.settings.zone,
-    )
+    await stats.count_steps(entries, tz=rt.settings.zone)
     return steps
