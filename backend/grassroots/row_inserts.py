@@ -75,7 +75,8 @@ def _unknown(value: Any) -> Any:
 
 
 async def insert_all(rows: Sequence[M]) -> None:
-    """Insert `rows` (all of one model, not yet saved) in the caller's transaction."""
+    """Insert `rows` (all of one model, not yet saved, or saved by a transaction that then
+    rolled back: their ids are drawn anew) in the caller's transaction."""
     if not rows:
         return
     conn = connection()

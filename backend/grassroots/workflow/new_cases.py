@@ -95,9 +95,8 @@ class NewCases:
         self.max_batch = max_batch
         self._waiting: list[CaseToWrite] = []
         self._writer: asyncio.Task[None] | None = None
-        # For tests and operators: batches written together, the cases in them, and the
-        # cases of failed batches written again alone.
-        self.batches = 0
+        # For tests: cases written in batches of several, and cases of failed batches
+        # written again alone.
         self.batched_cases = 0
         self.rewritten_alone = 0
 
@@ -176,7 +175,6 @@ class NewCases:
             await self._write_alone(rt, batch, error)
         else:
             if len(batch) > 1:
-                self.batches += 1
                 self.batched_cases += len(batch)
             for new in batch:
                 _answer(new, None)
@@ -191,7 +189,6 @@ class NewCases:
                 for rest in batch[i:]:  # all hear it, none waits again
                     _answer(rest, error)
                 return
-            new.case.pk, new.case._saved_in_db = None, False  # a failed batch's id is void
             try:
                 await _write(rt, [new])
             except Exception as alone:
