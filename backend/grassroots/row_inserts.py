@@ -45,12 +45,17 @@ def _statement(model: type[Model]) -> tuple[str, list[tuple[str, fields.Field[An
     picked = ", ".join(f'r."{column}"' for column, _ in columns)
     table = meta.db_table
     sql = (
-        f'INSERT INTO "{table}" ({names}) SELECT {picked} '
-        f'FROM json_populate_recordset(NULL::"{table}", $1::json) WITH ORDINALITY AS r '
+        f'INSERT INTO "{table}" ({names}) SELECT {picked} FROM {json_source(table)} '
         f'ORDER BY r.ordinality RETURNING "{meta.db_pk_column}"'
     )
     _STATEMENTS[model] = (sql, columns)
     return sql, columns
+
+
+def json_source(table: str) -> str:
+    """The rows of `json_rows` (the statement's $1) as `r`, in the table's row type, with
+    their place in the array as `r.ordinality`."""
+    return f'json_populate_recordset(NULL::"{table}", $1::json) WITH ORDINALITY AS r'
 
 
 def json_rows(rows: Sequence[Model], columns: list[tuple[str, fields.Field[Any]]]) -> str:
@@ -75,8 +80,8 @@ def _unknown(value: Any) -> Any:
 
 
 async def insert_all(rows: Sequence[M]) -> None:
-    """Insert `rows` (all of one model, not yet saved, or saved by a transaction that then
-    rolled back: their ids are drawn anew) in the caller's transaction."""
+    """Insert `rows` (all of one model, not yet saved; on PostgreSQL also rows saved by a
+    transaction that rolled back: their ids are drawn anew) in the caller's transaction."""
     if not rows:
         return
     conn = connection()

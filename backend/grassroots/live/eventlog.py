@@ -18,7 +18,7 @@ from ..db import (
     note_committed_event,
 )
 from ..models import Event
-from ..row_inserts import json_rows
+from ..row_inserts import json_rows, json_source
 
 # Where changes that belong to no region are logged (tokens, webhooks): no region's feed or
 # webhook carries them, while a listener that follows the whole log ("/") hears them.
@@ -86,8 +86,7 @@ _PICKED = ", ".join(f'r."{c}"' for c in _COLUMNS)
 _INSERT_NUMBERED = (
     f'INSERT INTO "event" ("seq", {_NAMES}) '
     f"SELECT top.seq + r.ordinality, {_PICKED} "
-    f'FROM (SELECT COALESCE(MAX("seq"), 0) AS seq FROM "event") AS top, '
-    f'json_populate_recordset(NULL::"event", $1::json) WITH ORDINALITY AS r '
+    f'FROM (SELECT COALESCE(MAX("seq"), 0) AS seq FROM "event") AS top, {json_source("event")} '
     f'RETURNING "seq"'
 )
 
